@@ -1,0 +1,130 @@
+/**
+ * The pipeline's messaging topology as typed data: the one source from which the LocalStack bootstrap
+ * (`localstack/bootstrap.ts`) and the Pulumi program (`infra/`) build queues, DLQs, the bus and its rules.
+ *
+ * @example
+ * ```ts
+ * import { buildTopology } from "#events/topology.js";
+ * const t = buildTopology({ prefix: "rp-dev" });
+ * t.jobs.queueName;            // "rp-dev-report-jobs"
+ * t.consumers.organizer.rule;  // { name: "rp-dev-organize", pattern: { source: [...], "detail-type": ["ReportGenerated"] } }
+ * ```
+ */
+import { DetailType, EVENT_SOURCE } from "./names.js";
+
+/** An EventBridge event pattern (the subset this pipeline uses). */
+export interface EventPattern {
+  source: string[];
+  "detail-type"?: string[];
+}
+
+export interface QueueSpec {
+  /** Queue name. */
+  queueName: string;
+  /** Dead-letter queue name. */
+  dlqName: string;
+  /** Receives after which SQS moves a message to the DLQ. */
+  maxReceiveCount: number;
+  /** Default visibility timeout of the queue, seconds. */
+  visibilityTimeoutSeconds: number;
+  /** How long a message is kept, seconds. */
+  retentionSeconds: number;
+  /** How long a dead letter is kept, seconds (kept longer than the queue so nothing expires unseen). */
+  dlqRetentionSeconds: number;
+}
+
+export interface RuleSpec {
+  name: string;
+  description: string;
+  pattern: EventPattern;
+}
+
+export const CONSUMER_IDS = ["organizer", "notifier", "auditor"] as const;
+export type ConsumerId = (typeof CONSUMER_IDS)[number];
+
+export interface ConsumerSpec extends QueueSpec {
+  id: ConsumerId;
+  /** The rule on the bus that feeds this consumer's queue. */
+  rule: RuleSpec;
+}
+
+export interface Topology {
+  prefix: string;
+  bus: { name: string; archiveName: string; archiveRetentionDays: number };
+  jobs: QueueSpec;
+  consumers: Record<ConsumerId, ConsumerSpec>;
+}
+
+export interface TopologyOptions {
+  /** Prefix of every resource name, e.g. `rp-dev`; a test uses a unique one to stay isolated. */
+  prefix?: string;
+  /** Receives before a job goes to the jobs DLQ. */
+  jobsMaxReceiveCount?: number;
+  /** Receives before an event goes to a consumer's DLQ. */
+  consumerMaxReceiveCount?: number;
+  /** Default visibility timeout of the jobs queue, seconds. */
+  jobsVisibilityTimeoutSeconds?: number;
+}
+
+export const DEFAULT_PREFIX = "rp-local";
+
+const FOUR_DAYS = 4 * 24 * 3600;
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
+/** Names must stay valid SQS / EventBridge names: letters, digits, `-` and `_`, bounded length. */
+const PREFIX_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+
+/** Builds the concrete topology for a name prefix. Pure: no AWS calls. */
+export function buildTopology(options: TopologyOptions = {}): Topology {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (!PREFIX_RE.test(prefix)) {
+    throw new Error(`topology prefix "${prefix}" must match ${PREFIX_RE} (letters, digits, - and _)`);
+  }
+  const n = (base: string) => `${prefix}-${base}`;
+  const consumerMax = options.consumerMaxReceiveCount ?? 5;
+  const queue = (base: string, maxReceiveCount: number, visibilityTimeoutSeconds: number): QueueSpec => ({
+    queueName: n(base),
+    dlqName: n(`${base}-dlq`),
+    maxReceiveCount,
+    visibilityTimeoutSeconds,
+    retentionSeconds: FOUR_DAYS,
+    dlqRetentionSeconds: FOURTEEN_DAYS,
+  });
+  const consumer = (
+    id: ConsumerId,
+    base: string,
+    description: string,
+    detailTypes: string[] | undefined,
+  ): ConsumerSpec => ({
+    id,
+    ...queue(base, consumerMax, 60),
+    rule: {
+      name: n(base),
+      description,
+      pattern: detailTypes
+        ? { source: [EVENT_SOURCE], "detail-type": detailTypes }
+        : { source: [EVENT_SOURCE] },
+    },
+  });
+  return {
+    prefix,
+    bus: { name: n("report-events"), archiveName: n("report-events-archive"), archiveRetentionDays: 30 },
+    jobs: queue("report-jobs", options.jobsMaxReceiveCount ?? 5, options.jobsVisibilityTimeoutSeconds ?? 60),
+    consumers: {
+      organizer: consumer("organizer", "organize", "ReportGenerated -> S3 organization", [
+        DetailType.ReportGenerated,
+      ]),
+      notifier: consumer("notifier", "notify", "Organized, failed and rejected reports -> notifications", [
+        DetailType.ReportOrganized,
+        DetailType.ReportFailed,
+        DetailType.ReportRejected,
+      ]),
+      auditor: consumer("auditor", "audit", "Every pipeline event -> audit trail", undefined),
+    },
+  };
+}
+
+/** The consumers of a topology as a list, in a stable order. */
+export function consumersOf(topology: Topology): ConsumerSpec[] {
+  return CONSUMER_IDS.map((id) => topology.consumers[id]);
+}

@@ -1,0 +1,273 @@
+/**
+ * Provisions the topology from `events/topology.ts` on whatever AWS endpoint the clients point at
+ * (host-mode LocalStack, LocalStack in Docker, or a sandbox account). Idempotent: every call converges
+ * the resources to the topology, so running it twice changes nothing.
+ *
+ * CLI: `npm run local:bootstrap [-- --prefix rp-local]` prints the provisioned URLs and ARNs as JSON.
+ */
+import {
+  CreateEventBusCommand,
+  DeleteEventBusCommand,
+  DeleteRuleCommand,
+  DescribeEventBusCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-eventbridge";
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+} from "@aws-sdk/client-s3";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  QueueDoesNotExist,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
+import {
+  buildTopology,
+  type ConsumerId,
+  consumersOf,
+  type QueueSpec,
+  type Topology,
+} from "#events/topology.js";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+
+export interface ProvisionedQueue {
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  dlqArn: string;
+}
+
+export interface ProvisionedConsumer extends ProvisionedQueue {
+  ruleArn: string;
+}
+
+export interface ProvisionedTopology {
+  topology: Topology;
+  busName: string;
+  busArn: string;
+  bucket: string;
+  jobs: ProvisionedQueue;
+  consumers: Record<ConsumerId, ProvisionedConsumer>;
+}
+
+/** The S3 bucket that holds generated and organized reports and the audit trail. */
+export function bucketNameFor(topology: Topology): string {
+  return `${topology.prefix.toLowerCase().replaceAll("_", "-")}-reports`;
+}
+
+async function queueArn(clients: AwsClients, queueUrl: string): Promise<string> {
+  const out = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const arn = out.Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${queueUrl} has no QueueArn attribute`);
+  return arn;
+}
+
+/** Creates (or converges) a queue; CreateQueue is idempotent only with equal attributes, so set them after. */
+async function ensureQueue(clients: AwsClients, name: string, attributes: Record<string, string>) {
+  const created = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = created.QueueUrl;
+  if (!queueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
+  await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: attributes }));
+  return { queueUrl, queueArn: await queueArn(clients, queueUrl) };
+}
+
+async function ensureQueueWithDlq(
+  clients: AwsClients,
+  spec: QueueSpec,
+  policy?: (queueArn: string) => string,
+): Promise<ProvisionedQueue> {
+  const dlq = await ensureQueue(clients, spec.dlqName, {
+    MessageRetentionPeriod: String(spec.dlqRetentionSeconds),
+    SqsManagedSseEnabled: "true",
+  });
+  const main = await ensureQueue(clients, spec.queueName, {
+    VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(spec.retentionSeconds),
+    SqsManagedSseEnabled: "true",
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlq.queueArn,
+      maxReceiveCount: spec.maxReceiveCount,
+    }),
+  });
+  if (policy) {
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: main.queueUrl,
+        Attributes: { Policy: policy(main.queueArn) },
+      }),
+    );
+  }
+  return { queueUrl: main.queueUrl, queueArn: main.queueArn, dlqUrl: dlq.queueUrl, dlqArn: dlq.queueArn };
+}
+
+/** Only this rule may send to this queue: the policy EventBridge needs to deliver to an SQS target. */
+function eventBridgeSendPolicy(queueArn: string, ruleArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AllowRuleToSend",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+      },
+    ],
+  });
+}
+
+async function ensureBus(clients: AwsClients, name: string): Promise<string> {
+  try {
+    const out = await clients.events.send(new CreateEventBusCommand({ Name: name }));
+    if (out.EventBusArn) return out.EventBusArn;
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+  const described = await clients.events.send(new DescribeEventBusCommand({ Name: name }));
+  if (!described.Arn) throw new Error(`event bus ${name} has no ARN`);
+  return described.Arn;
+}
+
+async function ensureBucket(clients: AwsClients, bucket: string): Promise<void> {
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    try {
+      await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+    }
+  }
+  await clients.s3.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+  );
+}
+
+/** Provisions the whole topology; safe to call repeatedly. */
+export async function provisionTopology(
+  clients: AwsClients,
+  topology: Topology,
+): Promise<ProvisionedTopology> {
+  const busArn = await ensureBus(clients, topology.bus.name);
+  const bucket = bucketNameFor(topology);
+  await ensureBucket(clients, bucket);
+  const jobs = await ensureQueueWithDlq(clients, topology.jobs);
+
+  const consumers = {} as Record<ConsumerId, ProvisionedConsumer>;
+  for (const spec of consumersOf(topology)) {
+    const rule = await clients.events.send(
+      new PutRuleCommand({
+        Name: spec.rule.name,
+        EventBusName: topology.bus.name,
+        Description: spec.rule.description,
+        EventPattern: JSON.stringify(spec.rule.pattern),
+        State: "ENABLED",
+      }),
+    );
+    const ruleArn = rule.RuleArn;
+    if (!ruleArn) throw new Error(`PutRule ${spec.rule.name} returned no RuleArn`);
+    const queue = await ensureQueueWithDlq(clients, spec, (arn) => eventBridgeSendPolicy(arn, ruleArn));
+    const targets = await clients.events.send(
+      new PutTargetsCommand({
+        Rule: spec.rule.name,
+        EventBusName: topology.bus.name,
+        Targets: [{ Id: `${spec.id}-queue`, Arn: queue.queueArn }],
+      }),
+    );
+    if (targets.FailedEntryCount) {
+      throw new Error(`PutTargets ${spec.rule.name} failed: ${JSON.stringify(targets.FailedEntries)}`);
+    }
+    consumers[spec.id] = { ...queue, ruleArn };
+  }
+  return { topology, busName: topology.bus.name, busArn, bucket, jobs, consumers };
+}
+
+async function ignoreMissing(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || error instanceof QueueDoesNotExist) return;
+    if ((error as { name?: string }).name === "NoSuchBucket") return;
+    throw error;
+  }
+}
+
+/** Removes everything `provisionTopology` made (tests use it to leave LocalStack as they found it). */
+export async function destroyTopology(clients: AwsClients, provisioned: ProvisionedTopology): Promise<void> {
+  const { topology } = provisioned;
+  for (const spec of consumersOf(topology)) {
+    await ignoreMissing(async () => {
+      const targets = await clients.events.send(
+        new ListTargetsByRuleCommand({ Rule: spec.rule.name, EventBusName: topology.bus.name }),
+      );
+      const ids = (targets.Targets ?? []).map((t) => t.Id).filter((id): id is string => Boolean(id));
+      if (ids.length > 0) {
+        await clients.events.send(
+          new RemoveTargetsCommand({ Rule: spec.rule.name, EventBusName: topology.bus.name, Ids: ids }),
+        );
+      }
+      await clients.events.send(
+        new DeleteRuleCommand({ Name: spec.rule.name, EventBusName: topology.bus.name }),
+      );
+    });
+  }
+  await ignoreMissing(() => clients.events.send(new DeleteEventBusCommand({ Name: topology.bus.name })));
+  const queues = [provisioned.jobs, ...Object.values(provisioned.consumers)];
+  for (const q of queues) {
+    await ignoreMissing(() => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: q.queueUrl })));
+    await ignoreMissing(() => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl })));
+  }
+  await ignoreMissing(() => emptyAndDeleteBucket(clients, provisioned.bucket));
+}
+
+async function emptyAndDeleteBucket(clients: AwsClients, bucket: string): Promise<void> {
+  for (let page = 0; page < 1000; page++) {
+    const listed = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])]
+      .filter((v) => v.Key)
+      .map((v) => ({ Key: v.Key as string, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
+    if (objects.length === 0) break;
+    await clients.s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+    );
+  }
+  await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+function parsePrefixArg(argv: string[]): string | undefined {
+  const i = argv.indexOf("--prefix");
+  if (i === -1) return undefined;
+  const value = argv[i + 1];
+  if (!value || value.startsWith("--")) throw new Error("--prefix needs a value, e.g. --prefix rp-local");
+  return value;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const clients = createAwsClients();
+  try {
+    const prefix = parsePrefixArg(process.argv.slice(2));
+    const provisioned = await provisionTopology(clients, buildTopology(prefix ? { prefix } : {}));
+    const { topology: _t, ...summary } = provisioned;
+    console.log(JSON.stringify(summary, null, 2));
+  } catch (error) {
+    console.error(`bootstrap failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Host-mode LocalStack launcher (no Docker engine needed).
+ *
+ *   npm run local:up      install the pinned venv if missing, start LocalStack on 127.0.0.1:4566, wait for health
+ *   npm run local:down    stop exactly the process `up` started (by its pid file)
+ *   npm run local:status  say whether the endpoint is healthy and who started it
+ *
+ * The venv lives outside the repo in a cache dir keyed by the lock file's hash and the Python version
+ * (`$XDG_CACHE_HOME/report-pipeline/` or `~/.cache/report-pipeline/`), so repeated runs are fast. Runtime
+ * files (pid, log, state) live in `.local/` at the repo root; the log is `.local/localstack.log`.
+ *
+ * Environment: LOCAL_AWS_PORT (default 4566), LOCAL_AWS_PYTHON (a Python >= 3.13 to build the venv with),
+ * LOCAL_AWS_CACHE_DIR (venv cache root), LOCAL_AWS_START_TIMEOUT_MS (default 90000).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const LOCK_FILE = join(REPO_ROOT, "localstack", "requirements.lock.txt");
+const RUN_DIR = join(REPO_ROOT, ".local");
+export const LOG_FILE = join(RUN_DIR, "localstack.log");
+const PID_FILE = join(RUN_DIR, "localstack.pid");
+const STATE_DIR = join(RUN_DIR, "localstack-state");
+const LOCALSTACK_VERSION = "4.14.0";
+
+/** The services our pipeline uses; everything else stays off so start-up is quick. */
+export const LOCAL_SERVICES = [
+  "sqs",
+  "s3",
+  "events",
+  "sns",
+  "logs",
+  "secretsmanager",
+  "sts",
+  "iam",
+  "scheduler",
+];
+
+export function localPort(): number {
+  const raw = process.env.LOCAL_AWS_PORT ?? "4566";
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`LOCAL_AWS_PORT must be a TCP port number, got "${raw}"`);
+  }
+  return port;
+}
+
+export function localEndpoint(): string {
+  return `http://127.0.0.1:${localPort()}`;
+}
+
+/** The environment a process needs to talk to the local AWS (dummy credentials; LocalStack ignores them). */
+export function localAwsEnv(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: localEndpoint(),
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  };
+}
+
+const log = (message: string) => console.error(`[local-aws] ${message}`);
+
+export async function isHealthy(endpoint = localEndpoint()): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return false;
+    const body = (await res.json()) as { services?: Record<string, string> };
+    return ["sqs", "s3", "events"].every((s) => ["available", "running"].includes(body.services?.[s] ?? ""));
+  } catch {
+    return false;
+  }
+}
+
+function pythonVersionOk(python: string, env: NodeJS.ProcessEnv): string | undefined {
+  const out = spawnSync(python, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], {
+    env,
+    encoding: "utf8",
+  });
+  if (out.status !== 0) return undefined;
+  const version = out.stdout.trim();
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major === 3 && minor >= 13 ? version : undefined;
+}
+
+/** Finds a Python >= 3.13: LOCAL_AWS_PYTHON, pyenv's 3.13.x, python3.13 on PATH, or python3. */
+function findPython(): { python: string; env: NodeJS.ProcessEnv; version: string } {
+  const candidates: Array<{ python: string; env: NodeJS.ProcessEnv }> = [];
+  if (process.env.LOCAL_AWS_PYTHON)
+    candidates.push({ python: process.env.LOCAL_AWS_PYTHON, env: process.env });
+  const pyenv = spawnSync("pyenv", ["versions", "--bare"], { encoding: "utf8" });
+  if (pyenv.status === 0) {
+    const v313 = pyenv.stdout
+      .split("\n")
+      .map((s) => s.trim())
+      .filter((v) => /^3\.(1[3-9])\.\d+$/.test(v))
+      .sort()
+      .at(-1);
+    if (v313) candidates.push({ python: "python", env: { ...process.env, PYENV_VERSION: v313 } });
+  }
+  candidates.push({ python: "python3.13", env: process.env }, { python: "python3", env: process.env });
+  for (const c of candidates) {
+    const version = pythonVersionOk(c.python, c.env);
+    if (version) return { ...c, version };
+  }
+  throw new Error(
+    "no Python >= 3.13 found (tried LOCAL_AWS_PYTHON, pyenv 3.13.x, python3.13, python3). " +
+      "Install one or point LOCAL_AWS_PYTHON at it.",
+  );
+}
+
+function cacheRoot(): string {
+  return (
+    process.env.LOCAL_AWS_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "report-pipeline")
+  );
+}
+
+/** Returns the venv's python, installing the pinned LocalStack into it first if missing. */
+export function ensureVenv(): string {
+  const lock = readFileSync(LOCK_FILE);
+  const py = findPython();
+  const key = createHash("sha256").update(lock).update(py.version).digest("hex").slice(0, 12);
+  const venv = join(cacheRoot(), `localstack-${LOCALSTACK_VERSION}-py${py.version}-${key}`);
+  const marker = join(venv, ".installed");
+  const venvPython = join(venv, "bin", "python");
+  if (existsSync(marker)) return venvPython;
+
+  log(`installing LocalStack ${LOCALSTACK_VERSION} into ${venv} (once; takes about a minute)`);
+  const started = Date.now();
+  rmSync(venv, { recursive: true, force: true });
+  mkdirSync(dirname(venv), { recursive: true });
+  mkdirSync(RUN_DIR, { recursive: true });
+  const installLog = join(RUN_DIR, "localstack-install.log");
+  const steps: Array<[string, string[], NodeJS.ProcessEnv]> = [
+    [py.python, ["-m", "venv", venv], py.env],
+    [
+      venvPython,
+      ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", LOCK_FILE],
+      process.env,
+    ],
+  ];
+  for (const [cmd, args, env] of steps) {
+    const fd = openSync(installLog, "a");
+    const out = spawnSync(cmd, args, { env, stdio: ["ignore", fd, fd] });
+    closeSync(fd);
+    if (out.status !== 0) {
+      rmSync(venv, { recursive: true, force: true });
+      throw new Error(`venv install step failed: ${cmd} ${args.join(" ")} (see ${installLog})`);
+    }
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return venvPython;
+}
+
+function readPid(): number | undefined {
+  if (!existsSync(PID_FILE)) return undefined;
+  const pid = Number(readFileSync(PID_FILE, "utf8").trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** True if `pid` is alive and is our LocalStack (guards against a recycled pid). */
+function isOurProcess(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes("localstack.runtime.main");
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(predicate: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}
+
+export interface UpResult {
+  endpoint: string;
+  /** True if this call started LocalStack (false: it was already up). */
+  started: boolean;
+}
+
+export async function up(): Promise<UpResult> {
+  const endpoint = localEndpoint();
+  if (await isHealthy(endpoint)) {
+    const pid = readPid();
+    log(`already up at ${endpoint}${pid && isOurProcess(pid) ? ` (pid ${pid})` : " (started elsewhere)"}`);
+    return { endpoint, started: false };
+  }
+  const stale = readPid();
+  if (stale && isOurProcess(stale)) {
+    throw new Error(
+      `LocalStack pid ${stale} is running but ${endpoint} is not healthy; see ${LOG_FILE} or run npm run local:down`,
+    );
+  }
+  const python = ensureVenv();
+  mkdirSync(join(STATE_DIR, "tmp"), { recursive: true });
+  const port = localPort();
+  const logFd = openSync(LOG_FILE, "a");
+  const child: ChildProcess = spawn(python, ["-m", "localstack.runtime.main"], {
+    cwd: RUN_DIR,
+    detached: true,
+    stdio: ["ignore", logFd, logFd],
+    env: {
+      ...process.env,
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      LOCALSTACK_HOST: `127.0.0.1:${port}`,
+      DNS_ADDRESS: "0",
+      SKIP_SSL_CERT_DOWNLOAD: "1",
+      SERVICES: LOCAL_SERVICES.join(","),
+      EAGER_SERVICE_LOADING: "1",
+      SQS_ENDPOINT_STRATEGY: "off",
+      DISABLE_EVENTS: "1",
+      LOCALSTACK_VOLUME_DIR: join(STATE_DIR, "volume"),
+      FILESYSTEM_ROOT: join(STATE_DIR, "fs"),
+      TMPDIR: join(STATE_DIR, "tmp"),
+    },
+  });
+  closeSync(logFd);
+  if (!child.pid) throw new Error(`could not start LocalStack (see ${LOG_FILE})`);
+  writeFileSync(PID_FILE, `${child.pid}\n`);
+  let exited = false;
+  child.on("exit", () => {
+    exited = true;
+  });
+  child.unref();
+  const timeoutMs = Number(process.env.LOCAL_AWS_START_TIMEOUT_MS ?? 90_000);
+  const ok = await waitFor(async () => exited || (await isHealthy(endpoint)), timeoutMs);
+  if (!ok || exited) {
+    await down();
+    throw new Error(
+      `LocalStack did not become healthy at ${endpoint} within ${timeoutMs} ms; see ${LOG_FILE}`,
+    );
+  }
+  log(`up at ${endpoint} (pid ${child.pid}, log ${LOG_FILE})`);
+  return { endpoint, started: true };
+}
+
+export async function down(): Promise<void> {
+  const pid = readPid();
+  if (!pid || !isOurProcess(pid)) {
+    rmSync(PID_FILE, { force: true });
+    log("no LocalStack started by this checkout is running");
+    return;
+  }
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig); // the whole process group: LocalStack may have children
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  signal("SIGTERM");
+  const stopped = await waitFor(() => !isOurProcess(pid), 20_000);
+  if (!stopped) {
+    log(`pid ${pid} ignored SIGTERM for 20 s; sending SIGKILL`);
+    signal("SIGKILL");
+    await waitFor(() => !isOurProcess(pid), 5_000);
+  }
+  rmSync(PID_FILE, { force: true });
+  log(`stopped pid ${pid}`);
+}
+
+async function main(command: string | undefined) {
+  switch (command) {
+    case "up": {
+      const { endpoint } = await up();
+      console.log(endpoint);
+      return;
+    }
+    case "down":
+      await down();
+      return;
+    case "status": {
+      const healthy = await isHealthy();
+      const pid = readPid();
+      console.log(
+        JSON.stringify({
+          endpoint: localEndpoint(),
+          healthy,
+          pid: pid && isOurProcess(pid) ? pid : null,
+          log: LOG_FILE,
+        }),
+      );
+      process.exitCode = healthy ? 0 : 1;
+      return;
+    }
+    case "install":
+      console.log(ensureVenv());
+      return;
+    default:
+      throw new Error(`usage: local-aws.ts up|down|status|install (got "${command ?? ""}")`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv[2]).catch((error: Error) => {
+    log(error.message);
+    process.exitCode = 1;
+  });
+}

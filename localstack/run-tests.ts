@@ -1,0 +1,101 @@
+/**
+ * `npm test`: unit tests, then integration/e2e tests against the local AWS. Brings LocalStack up when it
+ * is not already up and stops it afterwards only if this run started it, so a machine is left as found.
+ * Prints one closing line `tests: N passed, N failed, N skipped` summed over both projects.
+ *
+ *   tsx localstack/run-tests.ts all|unit|integration [extra vitest args]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { down, localAwsEnv, REPO_ROOT, up } from "./local-aws.js";
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const VITEST_CONFIG = join(REPO_ROOT, ".config", "vitest.config.ts");
+const REPORT_DIR = join(REPO_ROOT, ".local", "test-results");
+
+function runVitest(
+  project: string,
+  extraArgs: string[],
+  env: NodeJS.ProcessEnv,
+): { code: number; counts: Counts } {
+  mkdirSync(REPORT_DIR, { recursive: true });
+  const report = join(REPORT_DIR, `${project}.json`);
+  rmSync(report, { force: true });
+  const out = spawnSync(
+    join(REPO_ROOT, "node_modules", ".bin", "vitest"),
+    [
+      "run",
+      "--config",
+      VITEST_CONFIG,
+      "--project",
+      project,
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      "--passWithNoTests",
+      ...extraArgs,
+    ],
+    { stdio: "inherit", env, cwd: REPO_ROOT },
+  );
+  const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    const json = JSON.parse(readFileSync(report, "utf8")) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
+    counts.passed = json.numPassedTests;
+    counts.failed = json.numFailedTests;
+    counts.skipped = json.numPendingTests + json.numTodoTests;
+  } catch {
+    counts.failed += 1; // no report: vitest itself failed (e.g. a file did not compile)
+  }
+  return { code: out.status ?? 1, counts };
+}
+
+async function main() {
+  const [mode = "all", ...extra] = process.argv.slice(2);
+  if (!["all", "unit", "integration"].includes(mode))
+    throw new Error(`mode must be all|unit|integration, got ${mode}`);
+  const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+  let exitCode = 0;
+  const add = (r: { code: number; counts: Counts }) => {
+    total.passed += r.counts.passed;
+    total.failed += r.counts.failed;
+    total.skipped += r.counts.skipped;
+    if (r.code !== 0) exitCode = r.code;
+  };
+
+  if (mode !== "integration") add(runVitest("unit", extra, process.env));
+
+  if (mode !== "unit") {
+    let started = false;
+    const stop = async () => {
+      if (started) await down();
+      started = false;
+    };
+    process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+    process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
+    try {
+      started = (await up()).started;
+      add(runVitest("integration", extra, { ...process.env, ...localAwsEnv() }));
+    } finally {
+      await stop();
+    }
+  }
+
+  console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  process.exitCode = exitCode || (total.failed > 0 ? 1 : 0);
+}
+
+main().catch((error: Error) => {
+  console.error(`run-tests: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,101 @@
+/**
+ * Test support for integration tests against the local AWS: an isolated, freshly provisioned topology
+ * per test file (unique name prefix) and deadline-bounded polling helpers. No sleeps that merely hope:
+ * every wait is for an observable condition, bounded by a deadline.
+ */
+import { randomBytes } from "node:crypto";
+import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { buildTopology, type TopologyOptions } from "#events/topology.js";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { destroyTopology, type ProvisionedTopology, provisionTopology } from "./bootstrap.js";
+
+export interface TestTopology {
+  clients: AwsClients;
+  provisioned: ProvisionedTopology;
+  /** Tears the topology down and closes the clients. */
+  dispose(): Promise<void>;
+}
+
+/** A short unique name prefix, e.g. `t-1a2b3c4d`. */
+export function uniquePrefix(label = "t"): string {
+  return `${label}-${randomBytes(4).toString("hex")}`;
+}
+
+export async function createTestTopology(options: TopologyOptions = {}): Promise<TestTopology> {
+  if (!process.env.AWS_ENDPOINT_URL) {
+    throw new Error(
+      "AWS_ENDPOINT_URL is not set: run integration tests through `npm test` (it starts LocalStack)",
+    );
+  }
+  const clients = createAwsClients();
+  const provisioned = await provisionTopology(clients, buildTopology({ prefix: uniquePrefix(), ...options }));
+  return {
+    clients,
+    provisioned,
+    async dispose() {
+      try {
+        await destroyTopology(clients, provisioned);
+      } finally {
+        destroyAwsClients(clients);
+      }
+    },
+  };
+}
+
+export interface CollectOptions {
+  /** Stop as soon as this returns true for the messages collected so far. */
+  until: (messages: Message[]) => boolean;
+  /** Give up after this long (ms); the caller's assertion then fails with what was collected. */
+  timeoutMs?: number;
+  /** Visibility timeout applied to received messages (0 makes them visible again at once). */
+  visibilityTimeout?: number;
+}
+
+/**
+ * Receives (without deleting) from a queue until `until` holds or the deadline passes; returns every
+ * message seen, deduplicated by MessageId.
+ */
+export async function collectMessages(clients: AwsClients, queueUrl: string, options: CollectOptions) {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  const seen = new Map<string, Message>();
+  while (Date.now() < deadline) {
+    const out = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+        ...(options.visibilityTimeout !== undefined ? { VisibilityTimeout: options.visibilityTimeout } : {}),
+      }),
+    );
+    for (const m of out.Messages ?? []) if (m.MessageId) seen.set(m.MessageId, m);
+    if (options.until([...seen.values()])) break;
+  }
+  return [...seen.values()];
+}
+
+/** Parses the body of an EventBridge-delivered SQS message into the event envelope. */
+export function eventOf(message: Message): {
+  source: string;
+  "detail-type": string;
+  detail: Record<string, unknown>;
+} {
+  return JSON.parse(message.Body ?? "{}");
+}
+
+/** Polls `probe` until it returns a value other than undefined, or throws after the deadline. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 15_000,
+  stepMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
