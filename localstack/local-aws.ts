@@ -12,12 +12,11 @@
  * Environment: LOCAL_AWS_PORT (default 4566), LOCAL_AWS_PYTHON (a Python >= 3.13 to build the venv with),
  * LOCAL_AWS_CACHE_DIR (venv cache root), LOCAL_AWS_START_TIMEOUT_MS (default 90000).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePythonVenv } from "./python-venv.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LOCK_FILE = join(REPO_ROOT, "localstack", "requirements.lock.txt");
@@ -76,86 +75,9 @@ export async function isHealthy(endpoint = localEndpoint()): Promise<boolean> {
   }
 }
 
-function pythonVersionOk(python: string, env: NodeJS.ProcessEnv): string | undefined {
-  const out = spawnSync(python, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], {
-    env,
-    encoding: "utf8",
-  });
-  if (out.status !== 0) return undefined;
-  const version = out.stdout.trim();
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return major === 3 && minor >= 13 ? version : undefined;
-}
-
-/** Finds a Python >= 3.13: LOCAL_AWS_PYTHON, pyenv's 3.13.x, python3.13 on PATH, or python3. */
-function findPython(): { python: string; env: NodeJS.ProcessEnv; version: string } {
-  const candidates: Array<{ python: string; env: NodeJS.ProcessEnv }> = [];
-  if (process.env.LOCAL_AWS_PYTHON)
-    candidates.push({ python: process.env.LOCAL_AWS_PYTHON, env: process.env });
-  const pyenv = spawnSync("pyenv", ["versions", "--bare"], { encoding: "utf8" });
-  if (pyenv.status === 0) {
-    const v313 = pyenv.stdout
-      .split("\n")
-      .map((s) => s.trim())
-      .filter((v) => /^3\.(1[3-9])\.\d+$/.test(v))
-      .sort()
-      .at(-1);
-    if (v313) candidates.push({ python: "python", env: { ...process.env, PYENV_VERSION: v313 } });
-  }
-  candidates.push({ python: "python3.13", env: process.env }, { python: "python3", env: process.env });
-  for (const c of candidates) {
-    const version = pythonVersionOk(c.python, c.env);
-    if (version) return { ...c, version };
-  }
-  throw new Error(
-    "no Python >= 3.13 found (tried LOCAL_AWS_PYTHON, pyenv 3.13.x, python3.13, python3). " +
-      "Install one or point LOCAL_AWS_PYTHON at it.",
-  );
-}
-
-function cacheRoot(): string {
-  return (
-    process.env.LOCAL_AWS_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "report-pipeline")
-  );
-}
-
 /** Returns the venv's python, installing the pinned LocalStack into it first if missing. */
 export function ensureVenv(): string {
-  const lock = readFileSync(LOCK_FILE);
-  const py = findPython();
-  const key = createHash("sha256").update(lock).update(py.version).digest("hex").slice(0, 12);
-  const venv = join(cacheRoot(), `localstack-${LOCALSTACK_VERSION}-py${py.version}-${key}`);
-  const marker = join(venv, ".installed");
-  const venvPython = join(venv, "bin", "python");
-  if (existsSync(marker)) return venvPython;
-
-  log(`installing LocalStack ${LOCALSTACK_VERSION} into ${venv} (once; takes about a minute)`);
-  const started = Date.now();
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(dirname(venv), { recursive: true });
-  mkdirSync(RUN_DIR, { recursive: true });
-  const installLog = join(RUN_DIR, "localstack-install.log");
-  const steps: Array<[string, string[], NodeJS.ProcessEnv]> = [
-    [py.python, ["-m", "venv", venv], py.env],
-    [
-      venvPython,
-      ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", LOCK_FILE],
-      process.env,
-    ],
-  ];
-  for (const [cmd, args, env] of steps) {
-    const fd = openSync(installLog, "a");
-    const out = spawnSync(cmd, args, { env, stdio: ["ignore", fd, fd] });
-    closeSync(fd);
-    if (out.status !== 0) {
-      rmSync(venv, { recursive: true, force: true });
-      throw new Error(`venv install step failed: ${cmd} ${args.join(" ")} (see ${installLog})`);
-    }
-  }
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
-  log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return venvPython;
+  return ensurePythonVenv({ name: `localstack-${LOCALSTACK_VERSION}`, lockFile: LOCK_FILE, logDir: RUN_DIR });
 }
 
 function readPid(): number | undefined {

@@ -1,0 +1,217 @@
+/**
+ * The report job: the SQS message body producers send to the jobs queue. Validated with zod at both ends
+ * (the producer client before sending, the worker on receipt).
+ *
+ * @example
+ * ```ts
+ * import { parseReportJob } from "#events/report-job.schema.js";
+ * const job = parseReportJob(JSON.parse(message.Body)); // throws ValidationError naming the field
+ * job.reportType; // "sales" | "customer_analysis" | ...
+ * ```
+ */
+import { z } from "zod";
+import { ValidationError } from "./errors.js";
+import { SCHEMA_VERSION } from "./names.js";
+
+/** The report catalog. */
+export const REPORT_TYPES = [
+  "sales",
+  "customer_analysis",
+  "product_performance",
+  "executive_dashboard",
+  "data_quality",
+  "connectivity_test",
+] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+
+export const REPORT_FORMATS = ["json", "csv", "ndjson"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export const CUSTOMER_TIERS = ["Enterprise", "Premium", "Standard"] as const;
+export const GRANULARITIES = ["day", "week", "month"] as const;
+
+/** `[A-Za-z0-9_-]{1,128}`: safe as an S3 key segment, an idempotency key and a Snowflake QUERY_TAG. */
+export const JobIdSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(128, { error: "must be at most 128 characters" })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, '_' and '-'" });
+
+const isRealDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+
+/** A calendar date `YYYY-MM-DD` (UTC). */
+export const DateSchema = z
+  .string({ error: "must be a date string YYYY-MM-DD" })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" })
+  .refine(isRealDate, { error: "is not a real calendar date" });
+
+/** A short free-text filter value (a region, a category); bound as a SQL parameter, never spliced. */
+const FilterValue = z.string().min(1).max(100);
+const FilterList = z.array(FilterValue).max(50, { error: "at most 50 values" });
+
+const dateRange = {
+  from: DateSchema,
+  to: DateSchema,
+};
+const fromNotAfterTo = <T extends { from: string; to: string }>(schema: z.ZodType<T>) =>
+  schema.refine((p) => p.from <= p.to, { path: ["to"], error: "must be on or after parameters.from" });
+
+const limit = (fallback: number) =>
+  z
+    .number({ error: "must be a number" })
+    .int({ error: "must be an integer" })
+    .min(1, { error: "must be at least 1" })
+    .max(10_000, { error: "must be at most 10000" })
+    .default(fallback);
+
+export const SalesParametersSchema = fromNotAfterTo(
+  z.strictObject({
+    ...dateRange,
+    granularity: z.enum(GRANULARITIES).default("day"),
+    regions: FilterList.optional(),
+    categories: FilterList.optional(),
+    limit: limit(100),
+  }),
+);
+
+export const CustomerAnalysisParametersSchema = fromNotAfterTo(
+  z.strictObject({
+    ...dateRange,
+    tiers: z.array(z.enum(CUSTOMER_TIERS)).min(1).optional(),
+    limit: limit(100),
+  }),
+);
+
+export const ProductPerformanceParametersSchema = fromNotAfterTo(
+  z.strictObject({
+    ...dateRange,
+    categories: FilterList.optional(),
+    limit: limit(100),
+  }),
+);
+
+export const ExecutiveDashboardParametersSchema = fromNotAfterTo(
+  z.strictObject({
+    ...dateRange,
+    granularity: z.enum(GRANULARITIES).default("month"),
+  }),
+);
+
+export const DataQualityParametersSchema = z.strictObject({
+  /** A table's newest row older than this many hours fails the freshness check. */
+  freshnessHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24 * 30),
+});
+
+export const ConnectivityTestParametersSchema = z.strictObject({});
+
+export const DeliverySchema = z.strictObject({
+  /** HTTPS endpoint that receives a signed POST per notification (http is allowed for loopback only). */
+  webhookUrl: z
+    .url({ error: "must be a URL" })
+    .refine(
+      (u) => {
+        const url = new URL(u);
+        return url.protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+      },
+      { error: "must use https (http only for loopback)" },
+    )
+    .optional(),
+  /** When to notify: on every outcome (default), only on failure, or never. */
+  notifyOn: z.enum(["always", "failure", "never"]).default("always"),
+  /** Do not notify when the report has no rows. */
+  skipEmpty: z.boolean().default(false),
+});
+
+const base = {
+  schemaVersion: z.literal(SCHEMA_VERSION).default(SCHEMA_VERSION),
+  jobId: JobIdSchema,
+  format: z.enum(REPORT_FORMATS).default("json"),
+  /** ISO-8601 instant. The report's key timestamp comes from here, so a redelivered job maps to one key. */
+  requestedAt: z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time" }),
+  requestedBy: z.string().min(1).max(256),
+  correlationId: z.string().min(1).max(256).optional(),
+  delivery: DeliverySchema.optional(),
+};
+
+export const ReportJobSchema = z.discriminatedUnion(
+  "reportType",
+  [
+    z.strictObject({ ...base, reportType: z.literal("sales"), parameters: SalesParametersSchema }),
+    z.strictObject({
+      ...base,
+      reportType: z.literal("customer_analysis"),
+      parameters: CustomerAnalysisParametersSchema,
+    }),
+    z.strictObject({
+      ...base,
+      reportType: z.literal("product_performance"),
+      parameters: ProductPerformanceParametersSchema,
+    }),
+    z.strictObject({
+      ...base,
+      reportType: z.literal("executive_dashboard"),
+      parameters: ExecutiveDashboardParametersSchema,
+    }),
+    z.strictObject({
+      ...base,
+      reportType: z.literal("data_quality"),
+      parameters: DataQualityParametersSchema.default({ freshnessHours: 24 * 30 }),
+    }),
+    z.strictObject({
+      ...base,
+      reportType: z.literal("connectivity_test"),
+      parameters: ConnectivityTestParametersSchema.default({}),
+    }),
+  ],
+  { error: `must be one of ${REPORT_TYPES.join(", ")}` },
+);
+
+/** A validated job, defaults applied. */
+export type ReportJob = z.output<typeof ReportJobSchema>;
+/** What a producer may send (defaults not yet applied). */
+export type ReportJobInput = z.input<typeof ReportJobSchema>;
+export type ReportParameters<T extends ReportType> = Extract<ReportJob, { reportType: T }>["parameters"];
+
+/** A valid example job (also used in the exported docs and in tests). */
+export const REPORT_JOB_EXAMPLE: ReportJobInput = {
+  schemaVersion: SCHEMA_VERSION,
+  jobId: "WORKFLOW_SALES_001",
+  reportType: "sales",
+  parameters: { from: "2025-07-01", to: "2025-07-31", granularity: "day", limit: 100 },
+  format: "json",
+  requestedAt: "2025-08-03T15:46:08.858Z",
+  requestedBy: "reports-cli",
+  correlationId: "corr-7f3a",
+};
+
+/** Turns zod issues into one readable message whose every line starts with the offending field. */
+export function describeIssues(error: z.ZodError): { message: string; fields: string[] } {
+  const fields: string[] = [];
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
+    fields.push(field);
+    return `${field}: ${issue.message}`;
+  });
+  return { message: lines.join("; "), fields };
+}
+
+/** Validates with `schema`, throwing a ValidationError that names each offending field. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const { message, fields } = describeIssues(result.error);
+  throw new ValidationError(`invalid ${what}: ${message}`, { fields, cause: result.error });
+}
+
+/** Validates a job message body (already JSON-parsed); throws ValidationError naming the field. */
+export function parseReportJob(input: unknown): ReportJob {
+  return parseWith(ReportJobSchema, input, "report job");
+}

@@ -1,0 +1,81 @@
+/**
+ * The S3 layout of the reports bucket (the original system's, kept): part of the contract, because
+ * users and other teams read these keys.
+ *
+ *   generated/<jobId>/<jobId>_<report_slug>_<YYYYMMDD_HHMMSS>.<ext>   worker output, before organization
+ *   reports/<category>/<jobId>_<report_slug>_<YYYYMMDD_HHMMSS>.<ext>  final report
+ *   reports/<category>/latest.json                                    pointer to the newest report
+ *   reports/_index/<YYYY-MM-DD>.json                                  daily index manifest
+ *   audit/jobs/<jobId>/<time>_<detailType>_<eventId>.json            audit trail by job
+ *   audit/dt=<YYYY-MM-DD>/<time>_<detailType>_<eventId>.json         audit trail by date (analytics)
+ *
+ * The timestamp comes from the job's `requestedAt`, never from the clock of a retry, so a redelivered job
+ * maps to the same key.
+ *
+ * @example
+ * ```ts
+ * reportKey({ jobId: "WORKFLOW_SALES_001", reportType: "sales", format: "json", requestedAt: "2025-08-03T15:46:08Z" });
+ * // "reports/sales/WORKFLOW_SALES_001_sales_20250803_154608.json"
+ * ```
+ */
+import { JobIdSchema, type ReportFormat, type ReportType } from "./report-job.schema.js";
+
+export const REPORT_CATEGORIES = ["sales", "customers", "products", "executive", "quality"] as const;
+export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
+
+/** Where each report type is filed. The connectivity test is an operational check, filed with sales as in the original run. */
+export const CATEGORY_OF: Record<ReportType, ReportCategory> = {
+  sales: "sales",
+  connectivity_test: "sales",
+  customer_analysis: "customers",
+  product_performance: "products",
+  executive_dashboard: "executive",
+  data_quality: "quality",
+};
+
+export const GENERATED_PREFIX = "generated/";
+export const REPORTS_PREFIX = "reports/";
+export const INDEX_PREFIX = "reports/_index/";
+export const AUDIT_PREFIX = "audit/";
+
+export interface KeyedJob {
+  jobId: string;
+  reportType: ReportType;
+  format: ReportFormat;
+  requestedAt: string;
+}
+
+/** `YYYYMMDD_HHMMSS` in UTC from an ISO instant. */
+export function keyTimestamp(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) throw new Error(`not an ISO-8601 instant: ${iso}`);
+  const s = d.toISOString(); // 2025-08-03T15:46:08.858Z
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}_${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}`;
+}
+
+/** `<jobId>_<report_slug>_<YYYYMMDD_HHMMSS>.<ext>`; the jobId is re-validated before it becomes part of a key. */
+export function reportFileName(job: KeyedJob): string {
+  const jobId = JobIdSchema.parse(job.jobId);
+  return `${jobId}_${job.reportType}_${keyTimestamp(job.requestedAt)}.${job.format}`;
+}
+
+export function generatedKey(job: KeyedJob): string {
+  return `${GENERATED_PREFIX}${JobIdSchema.parse(job.jobId)}/${reportFileName(job)}`;
+}
+
+export function reportKey(job: KeyedJob): string {
+  return `${REPORTS_PREFIX}${CATEGORY_OF[job.reportType]}/${reportFileName(job)}`;
+}
+
+export function latestPointerKey(category: ReportCategory): string {
+  return `${REPORTS_PREFIX}${category}/latest.json`;
+}
+
+/** Daily index manifest for the UTC day of `iso`. */
+export function indexKey(iso: string): string {
+  return `${INDEX_PREFIX}${new Date(iso).toISOString().slice(0, 10)}.json`;
+}
+
+export function auditJobPrefix(jobId: string): string {
+  return `${AUDIT_PREFIX}jobs/${JobIdSchema.parse(jobId)}/`;
+}

@@ -1,0 +1,36 @@
+/**
+ * The warehouse port: what report code needs from a SQL warehouse. Owned by the domain; adapters
+ * (`services/warehouse/duckdb-warehouse.ts`, `services/warehouse/snowflake-warehouse.ts`) implement it.
+ * Parameters are always bound (`?` placeholders, positional), never spliced into SQL.
+ */
+
+/** A result row: column name (lower-case) to a JSON-safe value (number, string, boolean, null). */
+export type Row = Record<string, unknown>;
+
+export interface QueryOptions {
+  /** Tag for the warehouse's query history (Snowflake QUERY_TAG); the job id. */
+  tag?: string;
+  /** Abort the statement after this long. */
+  timeoutMs?: number;
+}
+
+export interface QueryResult {
+  rows: Row[];
+  /** The warehouse's id of the statement (Snowflake query id; a generated id on DuckDB). */
+  queryId: string;
+}
+
+export interface RowStream extends AsyncIterable<Row> {
+  /** Known once the statement has started; resolves to the warehouse's id of the statement. */
+  queryId(): Promise<string>;
+}
+
+export interface Warehouse {
+  /** Runs a statement with positional binds and returns all rows (for small results). */
+  query(sql: string, binds?: readonly unknown[], options?: QueryOptions): Promise<QueryResult>;
+  /** Runs a statement and yields rows without buffering the whole result (for large exports). */
+  stream(sql: string, binds?: readonly unknown[], options?: QueryOptions): RowStream;
+  /** A cheap round-trip (`SELECT 1`) for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
