@@ -57,3 +57,74 @@ export function toPipelineError(error: unknown): PipelineError {
   const message = error instanceof Error ? error.message : String(error);
   return new UnexpectedError(message, { cause: error });
 }
+
+/** One event the publisher could not put on the bus, with the reason EventBridge (or the size check) gave. */
+export interface FailedEventEntry {
+  /** Position of the event in the list passed to the publisher. */
+  index: number;
+  detailType: string;
+  eventId?: string;
+  jobId?: string;
+  errorCode: string;
+  errorMessage: string;
+  /** PutEvents calls that included this entry (0 when it was never sent, e.g. too large). */
+  attempts: number;
+}
+
+/**
+ * PutEvents left some entries unpublished after the publisher's retries. Retryable: the caller (e.g. the
+ * worker) should let its message be redelivered; events carry deterministic ids, so re-emitting is safe.
+ *
+ * @example
+ * ```ts
+ * try { await publisher.publishAll(events); }
+ * catch (e) { if (e instanceof EventPublishError) log.error({ code: e.code, failed: e.failed }); throw e; }
+ * ```
+ */
+export class EventPublishError extends PipelineError {
+  readonly code = "EVENT_PUBLISH_FAILED";
+  readonly retryable = true;
+  readonly failed: FailedEventEntry[];
+  /** How many of the events were published. */
+  readonly publishedCount: number;
+
+  constructor(failed: FailedEventEntry[], publishedCount: number, options: PipelineErrorOptions = {}) {
+    const list = failed
+      .map(
+        (f) => `#${f.index} ${f.detailType}${f.jobId ? ` ${f.jobId}` : ""}: ${f.errorCode} ${f.errorMessage}`,
+      )
+      .join("; ");
+    super(`${failed.length} event(s) not published (${publishedCount} published): ${list}`, options);
+    this.failed = failed;
+    this.publishedCount = publishedCount;
+  }
+}
+
+/**
+ * A job could not be put on the jobs queue (the queue is missing, access denied, SQS kept failing).
+ * `retryable` follows the underlying failure.
+ *
+ * @example
+ * ```ts
+ * try { await submitReportJob(sqs, queueUrl, job); }
+ * catch (e) { if (e instanceof JobSubmitError && e.retryable) scheduleRetry(); else throw e; }
+ * ```
+ */
+export class JobSubmitError extends PipelineError {
+  readonly code = "JOB_SUBMIT_FAILED";
+  readonly retryable: boolean;
+  readonly jobId: string;
+  /** The SQS error code, e.g. `AWS.SimpleQueueService.NonExistentQueue`. */
+  readonly awsCode: string;
+
+  constructor(
+    message: string,
+    details: { jobId: string; awsCode: string; retryable: boolean },
+    options: PipelineErrorOptions = {},
+  ) {
+    super(message, options);
+    this.jobId = details.jobId;
+    this.awsCode = details.awsCode;
+    this.retryable = details.retryable;
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * The event publisher: puts report events on the pipeline's bus with EventBridge `PutEvents`. It validates
+ * every detail against its detail-type's schema first (an invalid event is never sent), packs entries into
+ * requests of at most 10 entries and 256 KB, resends only the entries EventBridge reports as failed, with
+ * exponential backoff, and finally throws an {@link EventPublishError} listing what could not be published.
+ *
+ * @example
+ * ```ts
+ * import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+ * import { ReportEventPublisher } from "#events/event-publisher.js";
+ * const publisher = new ReportEventPublisher(new EventBridgeClient({}), { busName: "rp-local-report-events" });
+ * await publisher.publish({ detailType: "ReportGenerated", detail: generated });
+ * ```
+ */
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+  type PutEventsResultEntry,
+} from "@aws-sdk/client-eventbridge";
+import { EventPublishError, type FailedEventEntry, ValidationError } from "./errors.js";
+import { type DetailType, EVENT_SOURCE } from "./names.js";
+import {
+  parseReportEvent,
+  type ReportEventDetailInputMap,
+  type ReportEventDetailMap,
+} from "./report-events.schema.js";
+
+/** PutEvents accepts at most this many entries per request. */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+/** PutEvents rejects a request whose entries add up to this many bytes or more (AWS entry-size rules). */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+/** Code reported for an entry that alone exceeds the request size limit; it is never sent. */
+export const ENTRY_TOO_LARGE = "EntryTooLarge";
+
+/** One event to publish: a detail-type and its detail (validated against that detail-type's schema). */
+export type PublishableEvent = {
+  [K in DetailType]: {
+    detailType: K;
+    detail: ReportEventDetailInputMap[K];
+    /** Event time; EventBridge uses the time of the call when omitted. */
+    time?: Date;
+    /** ARNs the event concerns (e.g. the report object's). */
+    resources?: string[];
+  };
+}[DetailType];
+
+/** An event that was put on the bus. */
+export interface PublishedEvent {
+  index: number;
+  detailType: DetailType;
+  /** The detail's deterministic eventId. */
+  eventId: string;
+  /** The id EventBridge assigned to this delivery. */
+  awsEventId: string;
+  /** PutEvents calls it took (1 = no retry). */
+  attempts: number;
+}
+
+export interface EventPublisherOptions {
+  /** Name or ARN of the bus. */
+  busName: string;
+  /** Event `source`; the pipeline's {@link EVENT_SOURCE} by default. */
+  source?: string;
+  /** PutEvents calls per entry before giving up (default 4). */
+  maxAttempts?: number;
+  /** First backoff delay in ms (default 100); doubles per retry, with jitter. */
+  baseDelayMs?: number;
+  /** Largest backoff delay in ms (default 2000). */
+  maxDelayMs?: number;
+}
+
+/**
+ * Size of one entry as EventBridge counts it: Time (14 bytes when set) + Source + DetailType + Detail +
+ * each Resource, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * entrySize({ Source: "s", DetailType: "d", Detail: "{}" }); // 4
+ * ```
+ */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, "utf8"));
+  return (
+    (entry.Time ? 14 : 0) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0)
+  );
+}
+
+/**
+ * Packs entries (by position) into PutEvents requests of at most `maxEntries` entries and under
+ * `maxBytes` bytes, keeping their order; entries that alone reach `maxBytes` are returned in `tooLarge`.
+ *
+ * @example
+ * ```ts
+ * const { batches, tooLarge } = planBatches(entries.map(entrySize));
+ * // batches: [[0, 1, ..., 9], [10, 11]]; tooLarge: indexes that can never be sent
+ * ```
+ */
+export function planBatches(
+  sizes: readonly number[],
+  maxEntries = PUT_EVENTS_MAX_ENTRIES,
+  maxBytes = PUT_EVENTS_MAX_BYTES,
+): { batches: number[][]; tooLarge: number[] } {
+  const batches: number[][] = [];
+  const tooLarge: number[] = [];
+  let current: number[] = [];
+  let currentBytes = 0;
+  sizes.forEach((size, index) => {
+    if (size >= maxBytes) {
+      tooLarge.push(index);
+      return;
+    }
+    if (current.length === maxEntries || currentBytes + size >= maxBytes) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(index);
+    currentBytes += size;
+  });
+  if (current.length > 0) batches.push(current);
+  return { batches, tooLarge };
+}
+
+/** Exponential backoff with jitter: between half and all of min(max, base * 2^(retry-1)). */
+export function backoffDelay(retry: number, baseDelayMs: number, maxDelayMs: number): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Pending {
+  index: number;
+  detailType: DetailType;
+  eventId: string;
+  jobId: string | undefined;
+  entry: PutEventsRequestEntry;
+  attempts: number;
+  lastError?: { code: string; message: string };
+}
+
+/**
+ * Publishes report events to one bus. Takes the EventBridge client through its constructor; holds no
+ * other state, so one instance can serve a whole process.
+ *
+ * @example
+ * ```ts
+ * const publisher = new ReportEventPublisher(clients.events, { busName: topology.bus.name });
+ * const [sent] = await publisher.publishAll([
+ *   { detailType: "ReportStarted", detail: { schemaVersion: "1", eventId, jobId, reportType, attempt: 1, startedAt } },
+ * ]);
+ * ```
+ */
+export class ReportEventPublisher {
+  private readonly source: string;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly options: EventPublisherOptions,
+  ) {
+    if (!options.busName) throw new ValidationError("busName: is required", { fields: ["busName"] });
+    this.source = options.source ?? EVENT_SOURCE;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 2000;
+  }
+
+  /**
+   * Publishes one event; throws ValidationError (invalid detail, nothing sent) or EventPublishError.
+   *
+   * @example
+   * ```ts
+   * const { eventId } = await publisher.publish({ detailType: "ReportFailed", detail: failed });
+   * ```
+   */
+  async publish(event: PublishableEvent): Promise<PublishedEvent> {
+    const [published] = await this.publishAll([event]);
+    if (!published) throw new Error("unreachable: publishAll returned no result for one event");
+    return published;
+  }
+
+  /**
+   * Publishes events in as few PutEvents calls as the limits allow. Validates all of them first: one invalid
+   * detail throws a ValidationError naming `events[i].<field>` and nothing is sent. Entries that still
+   * fail after `maxAttempts` (or that are too large ever to send) are listed in the EventPublishError
+   * thrown at the end; the other events are published regardless.
+   *
+   * @example
+   * ```ts
+   * const published = await publisher.publishAll(events); // in input order
+   * ```
+   */
+  async publishAll(events: readonly PublishableEvent[]): Promise<PublishedEvent[]> {
+    const pending = events.map((event, index) => this.toPending(event, index, events.length > 1));
+
+    const failed: FailedEventEntry[] = [];
+    const published: PublishedEvent[] = [];
+    const fail = (p: Pending, code: string, message: string) =>
+      failed.push({
+        index: p.index,
+        detailType: p.detailType,
+        eventId: p.eventId,
+        ...(p.jobId !== undefined ? { jobId: p.jobId } : {}),
+        errorCode: code,
+        errorMessage: message,
+        attempts: p.attempts,
+      });
+
+    let queue = pending;
+    for (let round = 1; queue.length > 0; round++) {
+      if (round > 1) await sleep(backoffDelay(round - 1, this.baseDelayMs, this.maxDelayMs));
+      const { batches, tooLarge } = planBatches(queue.map((p) => entrySize(p.entry)));
+      for (const i of tooLarge) {
+        const p = queue[i] as Pending;
+        fail(
+          p,
+          ENTRY_TOO_LARGE,
+          `entry is ${entrySize(p.entry)} bytes; PutEvents allows < ${PUT_EVENTS_MAX_BYTES}`,
+        );
+      }
+      const retry: Pending[] = [];
+      for (const batch of batches) {
+        const items = batch.map((i) => queue[i] as Pending);
+        const outcome = await this.send(items);
+        for (const [k, item] of items.entries()) {
+          item.attempts += 1;
+          const result = outcome.results?.[k];
+          if (result?.EventId && !result.ErrorCode) {
+            published.push({
+              index: item.index,
+              detailType: item.detailType,
+              eventId: item.eventId,
+              awsEventId: result.EventId,
+              attempts: item.attempts,
+            });
+            continue;
+          }
+          item.lastError = result?.ErrorCode
+            ? { code: result.ErrorCode, message: result.ErrorMessage ?? "" }
+            : (outcome.error ?? {
+                code: "UnknownFailure",
+                message: "PutEvents returned no result for the entry",
+              });
+          const retryable = outcome.error ? outcome.retryable : true;
+          if (retryable && item.attempts < this.maxAttempts) retry.push(item);
+          else fail(item, item.lastError.code, item.lastError.message);
+        }
+      }
+      queue = retry;
+    }
+
+    published.sort((a, b) => a.index - b.index);
+    if (failed.length > 0) {
+      failed.sort((a, b) => a.index - b.index);
+      throw new EventPublishError(failed, published.length);
+    }
+    return published;
+  }
+
+  private toPending(event: PublishableEvent, index: number, many: boolean): Pending {
+    let detail: ReportEventDetailMap[DetailType];
+    try {
+      detail = parseReportEvent(event.detailType, event.detail);
+    } catch (error) {
+      if (!(error instanceof ValidationError) || !many) throw error;
+      const fields = error.fields.map((f) => `events[${index}].${f}`);
+      throw new ValidationError(`events[${index}]: ${error.message}`, { fields, cause: error });
+    }
+    const entry: PutEventsRequestEntry = {
+      EventBusName: this.options.busName,
+      Source: this.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(detail),
+      ...(event.time ? { Time: event.time } : {}),
+      ...(event.resources ? { Resources: event.resources } : {}),
+    };
+    return {
+      index,
+      detailType: event.detailType,
+      eventId: detail.eventId,
+      jobId: detail.jobId,
+      entry,
+      attempts: 0,
+    };
+  }
+
+  /** One PutEvents call; a thrown error becomes a failure of every entry in the request. */
+  private async send(items: Pending[]): Promise<{
+    results?: PutEventsResultEntry[];
+    error?: { code: string; message: string };
+    retryable: boolean;
+  }> {
+    try {
+      const out = await this.client.send(new PutEventsCommand({ Entries: items.map((i) => i.entry) }));
+      return { results: out.Entries ?? [], retryable: true };
+    } catch (error) {
+      const e = error as { name?: string; message?: string; $fault?: string; $retryable?: unknown };
+      // The SDK already retried throttling and server errors; a client fault (validation, access) is permanent.
+      const retryable = e.$fault !== "client" || Boolean(e.$retryable);
+      return { error: { code: e.name ?? "Error", message: e.message ?? String(error) }, retryable };
+    }
+  }
+}
