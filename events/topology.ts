@@ -50,6 +50,8 @@ export interface ConsumerSpec extends QueueSpec {
 
 export interface Topology {
   prefix: string;
+  /** The S3 bucket for generated and organized reports and the audit trail. */
+  bucket: { name: string };
   bus: { name: string; archiveName: string; archiveRetentionDays: number };
   jobs: QueueSpec;
   consumers: Record<ConsumerId, ConsumerSpec>;
@@ -108,6 +110,8 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
   });
   return {
     prefix,
+    // Bucket names are lower-case and may not contain "_".
+    bucket: { name: `${prefix.toLowerCase().replaceAll("_", "-")}-reports` },
     bus: { name: n("report-events"), archiveName: n("report-events-archive"), archiveRetentionDays: 30 },
     jobs: queue("report-jobs", options.jobsMaxReceiveCount ?? 5, options.jobsVisibilityTimeoutSeconds ?? 60),
     consumers: {

@@ -64,7 +64,7 @@ export interface ProvisionedTopology {
 
 /** The S3 bucket that holds generated and organized reports and the audit trail. */
 export function bucketNameFor(topology: Topology): string {
-  return `${topology.prefix.toLowerCase().replaceAll("_", "-")}-reports`;
+  return topology.bucket.name;
 }
 
 async function queueArn(clients: AwsClients, queueUrl: string): Promise<string> {

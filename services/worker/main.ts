@@ -1,0 +1,188 @@
+/**
+ * The report worker process: polls the jobs queue, runs reports, stores them, emits events; serves
+ * /health and the HTTP intake; drains on SIGTERM/SIGINT and exits 0.
+ *
+ *   tsx services/worker/main.ts          (configuration: see services/worker/config.ts)
+ */
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { ReportEventPublisher } from "#events/event-publisher.js";
+import { submitReportJob } from "#events/submit-report-job.js";
+import { buildTopology } from "#events/topology.js";
+import { generateReport } from "#services/reports/generate-report.js";
+import type { Warehouse } from "#services/reports/warehouse.port.js";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { createLogger, type Logger } from "#services/shared/logger.js";
+import { QueueConsumer } from "#services/shared/queue-consumer.js";
+import { readWorkerConfig, type WorkerConfig } from "./config.js";
+import { createHttpServer, listen } from "./http-server.js";
+import { type GenerateFn, processJobMessage } from "./process-job.js";
+import { S3ReportStore } from "./s3-report-store.js";
+import { createWarehouse } from "./warehouse-factory.js";
+
+export interface WorkerOverrides {
+  /** Replace the configured warehouse (tests wrap the real one to inject faults). */
+  warehouse?: (real: () => Promise<Warehouse>) => Promise<Warehouse>;
+  generate?: GenerateFn;
+  logger?: Logger;
+}
+
+export interface RunningWorker {
+  port: number;
+  queueUrl: string;
+  consumer: QueueConsumer;
+  /** Drains and stops everything; resolves when done. */
+  stop(): Promise<{ drained: boolean; released: number }>;
+}
+
+export interface ResolvedNames {
+  queueUrl: string;
+  busName: string;
+  bucket: string;
+  maxReceiveCount: number;
+}
+
+/** Fills in queue URL, bus and bucket from the topology prefix where the environment does not name them. */
+export async function resolveNames(config: WorkerConfig, clients: AwsClients): Promise<ResolvedNames> {
+  const topology = buildTopology({ prefix: config.REPORTS_PREFIX });
+  const queueUrl =
+    config.JOBS_QUEUE_URL ??
+    (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: topology.jobs.queueName }))).QueueUrl;
+  if (!queueUrl) throw new Error(`jobs queue ${topology.jobs.queueName} not found`);
+  const attrs = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }),
+  );
+  const redrive = attrs.Attributes?.RedrivePolicy ? JSON.parse(attrs.Attributes.RedrivePolicy) : undefined;
+  return {
+    queueUrl,
+    busName: config.EVENT_BUS_NAME ?? topology.bus.name,
+    bucket: config.REPORTS_BUCKET ?? topology.bucket.name,
+    // Without a redrive policy nothing dead-letters; the topology's count is the best stand-in.
+    maxReceiveCount: Number(redrive?.maxReceiveCount ?? topology.jobs.maxReceiveCount),
+  };
+}
+
+export async function startWorker(
+  config: WorkerConfig,
+  overrides: WorkerOverrides = {},
+): Promise<RunningWorker> {
+  const logger = overrides.logger ?? createLogger({ service: "report-worker" });
+  const clients = createAwsClients();
+  const names = await resolveNames(config, clients);
+  const real = () => createWarehouse(config, clients, logger);
+  const warehouse = overrides.warehouse ? await overrides.warehouse(real) : await real();
+  const events = new ReportEventPublisher(clients.events, { busName: names.busName });
+  const store = new S3ReportStore(clients.s3, names.bucket);
+
+  const consumer = new QueueConsumer({
+    name: "jobs",
+    sqs: clients.sqs,
+    queueUrl: names.queueUrl,
+    concurrency: config.WORKER_CONCURRENCY,
+    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+    heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+    waitTimeSeconds: config.POLL_WAIT_SECONDS,
+    logger,
+    handle: (message) =>
+      processJobMessage(message, {
+        warehouse,
+        store,
+        events,
+        generate: overrides.generate ?? generateReport,
+        logger,
+        maxReceiveCount: names.maxReceiveCount,
+        retryBaseSeconds: config.RETRY_BASE_SECONDS,
+        queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+        ...(config.TMPDIR ? { tmpDir: config.TMPDIR } : {}),
+      }),
+  });
+
+  const server = createHttpServer({
+    logger,
+    maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
+    health: async () => {
+      const check = async (fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+          return { ok: true };
+        } catch (error) {
+          return { ok: false, detail: (error as Error).message };
+        }
+      };
+      const [queue, wh] = await Promise.all([
+        check(() =>
+          clients.sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: names.queueUrl,
+              AttributeNames: ["ApproximateNumberOfMessages"],
+            }),
+          ),
+        ),
+        check(() => warehouse.ping()),
+      ]);
+      return {
+        queue,
+        warehouse: wh,
+        consumer: { ok: consumer.isRunning, detail: `${consumer.inFlightCount} in flight` },
+      };
+    },
+    submit: async (input) => {
+      const { messageId, job } = await submitReportJob(clients.sqs, names.queueUrl, input as never, {
+        requestedBy: "http-intake",
+      });
+      logger.info("job accepted over HTTP", { jobId: job.jobId, messageId });
+      return { jobId: job.jobId, messageId };
+    },
+  });
+  const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
+  consumer.start();
+  logger.info("worker started", { port, queueUrl: names.queueUrl, bus: names.busName, bucket: names.bucket });
+
+  let stopping: Promise<{ drained: boolean; released: number }> | undefined;
+  return {
+    port,
+    queueUrl: names.queueUrl,
+    consumer,
+    stop() {
+      stopping ??= (async () => {
+        const result = await consumer.stop(config.DRAIN_TIMEOUT_MS);
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await warehouse.close().catch((error) => logger.warn("warehouse close failed", { error }));
+        destroyAwsClients(clients);
+        logger.info("worker stopped", { ...result });
+        return result;
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main() {
+  const logger = createLogger({ service: "report-worker" });
+  let config: WorkerConfig;
+  try {
+    config = readWorkerConfig();
+  } catch (error) {
+    logger.error((error as Error).message, { error });
+    process.exit(2);
+  }
+  const worker = await startWorker(config, { logger });
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info("signal received; draining", { signal, inFlight: worker.consumer.inFlightCount });
+    worker.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error("stop failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error) => {
+    createLogger({ service: "report-worker" }).error("worker failed to start", { error });
+    process.exit(1);
+  });
+}

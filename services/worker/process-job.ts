@@ -1,0 +1,283 @@
+/**
+ * What the worker does with one jobs-queue message, as a pure function of its ports:
+ *
+ *   validate → (report already stored? re-emit ReportGenerated, no query) → ReportStarted → run the report
+ *   → spool + hash → put under generated/ (first writer wins) → ReportGenerated → delete.
+ *
+ * Failure policy (DESIGN.md "Failures have a home"): a body that is not a job → ReportRejected, delete;
+ * a non-retryable error → final ReportFailed, delete; a retryable error → ReportFailed (not final) and
+ * redelivery after a visibility that grows with attempts; on the last attempt the final ReportFailed is
+ * emitted and the message released so the redrive policy moves it to the DLQ.
+ */
+import type { Message } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import { toPipelineError, ValidationError } from "#events/errors.js";
+import type { ReportEventPublisher } from "#events/event-publisher.js";
+import { DetailType, SCHEMA_VERSION } from "#events/names.js";
+import { eventIdFor, truncateBody } from "#events/report-events.schema.js";
+import {
+  JobIdSchema,
+  parseReportJob,
+  REPORT_TYPES,
+  type ReportJob,
+  type ReportType,
+} from "#events/report-job.schema.js";
+import { generatedKey } from "#events/s3-layout.js";
+import type { GeneratedReport } from "#services/reports/generate-report.js";
+import type { Warehouse } from "#services/reports/warehouse.port.js";
+import type { Logger } from "#services/shared/logger.js";
+import { emitMetrics } from "#services/shared/metrics.js";
+import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
+import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
+import { removeTempFile, spoolToTempFile } from "./temp-file.js";
+
+/** The part of the event publisher the worker uses. */
+export type EventSink = Pick<ReportEventPublisher, "publish">;
+
+export type GenerateFn = (
+  job: ReportJob,
+  warehouse: Warehouse,
+  options: { generatedAt: Date; timeoutMs?: number },
+) => Promise<GeneratedReport>;
+
+export interface JobProcessorDeps {
+  warehouse: Warehouse;
+  store: ReportStore;
+  events: EventSink;
+  generate: GenerateFn;
+  logger: Logger;
+  /** Receives after which the queue's redrive policy dead-letters a message. */
+  maxReceiveCount: number;
+  /** First retry delay; doubles per attempt. */
+  retryBaseSeconds: number;
+  queryTimeoutMs?: number;
+  tmpDir?: string;
+  clock?: () => Date;
+  /** Emit EMF metrics lines (off in tests that capture stdout). */
+  metrics?: boolean;
+}
+
+export function receiveCountOf(message: Message): number {
+  const n = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/** Pulls what can be trusted out of a body that failed validation (for the rejection event). */
+function salvage(body: unknown): { jobId?: string; reportType?: ReportType; correlationId?: string } {
+  if (typeof body !== "object" || body === null) return {};
+  const b = body as Record<string, unknown>;
+  const out: { jobId?: string; reportType?: ReportType; correlationId?: string } = {};
+  if (JobIdSchema.safeParse(b.jobId).success) out.jobId = b.jobId as string;
+  if ((REPORT_TYPES as readonly unknown[]).includes(b.reportType))
+    out.reportType = b.reportType as ReportType;
+  if (typeof b.correlationId === "string" && b.correlationId.length <= 256)
+    out.correlationId = b.correlationId;
+  return out;
+}
+
+export async function processJobMessage(message: Message, deps: JobProcessorDeps): Promise<HandlerOutcome> {
+  const attempt = receiveCountOf(message);
+  const messageId = message.MessageId ?? "unknown";
+  const log = deps.logger.child({ messageId, attempt });
+  const raw = message.Body ?? "";
+
+  // 1. Is it a job at all?
+  let body: unknown;
+  let job: ReportJob;
+  try {
+    try {
+      body = JSON.parse(raw);
+    } catch (error) {
+      throw new ValidationError("message body is not valid JSON", { fields: ["(body)"], cause: error });
+    }
+    job = parseReportJob(body);
+  } catch (error) {
+    const v = error instanceof ValidationError ? error : new ValidationError(String(error));
+    const known = salvage(body);
+    const issues =
+      v.cause instanceof z.ZodError
+        ? v.cause.issues.slice(0, 100).map((i) => ({
+            field: (i.path.map(String).join(".") || "(root)").slice(0, 512),
+            message: i.message.slice(0, 1024),
+          }))
+        : v.fields.map((field) => ({ field, message: v.message.slice(0, 1024) }));
+    await deps.events.publish({
+      detailType: DetailType.ReportRejected,
+      detail: {
+        schemaVersion: SCHEMA_VERSION,
+        eventId: eventIdFor(known.jobId ?? `message-${messageId}`, DetailType.ReportRejected),
+        ...known,
+        reason: v.message.slice(0, 4096),
+        issues,
+        messageId,
+        ...truncateBody(raw),
+      },
+    });
+    log.warn("message rejected", { ...known, error: v });
+    metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, known.jobId);
+    return { action: "delete" };
+  }
+
+  const jlog = log.child({ jobId: job.jobId, correlationId: job.correlationId, reportType: job.reportType });
+  const common = {
+    jobId: job.jobId,
+    reportType: job.reportType,
+    ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+  };
+  const key = generatedKey(job);
+
+  const emitGenerated = async (facts: StoredReportFacts) => {
+    await deps.events.publish({
+      detailType: DetailType.ReportGenerated,
+      detail: {
+        schemaVersion: SCHEMA_VERSION,
+        eventId: eventIdFor(job.jobId, DetailType.ReportGenerated),
+        ...common,
+        bucket: deps.store.bucket,
+        key,
+        uri: `s3://${deps.store.bucket}/${key}`,
+        format: facts.format,
+        sizeBytes: facts.sizeBytes,
+        sha256: facts.sha256,
+        rowCount: facts.rowCount,
+        queryIds: facts.queryIds,
+        durationMs: facts.durationMs,
+        generatedAt: facts.generatedAt,
+        summary: facts.summary,
+        attempt: facts.attempt,
+      },
+    });
+  };
+
+  // 2. Done before? (duplicate delivery, or a crash between PutObject and delete): re-emit, no query.
+  const existing = await deps.store.head(key);
+  if (existing) {
+    await emitGenerated(existing);
+    jlog.info("report already stored; event re-emitted without a query", { key });
+    return { action: "delete" };
+  }
+
+  const startedAt = (deps.clock ?? (() => new Date()))();
+  await deps.events.publish({
+    detailType: DetailType.ReportStarted,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: eventIdFor(job.jobId, DetailType.ReportStarted, attempt),
+      ...common,
+      attempt,
+      startedAt: startedAt.toISOString(),
+    },
+  });
+  jlog.info("job started", { key });
+
+  let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
+  let facts: StoredReportFacts;
+  try {
+    const report = await deps.generate(job, deps.warehouse, {
+      generatedAt: startedAt,
+      ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
+    });
+    file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
+    const stats = report.stats();
+    facts = {
+      sha256: file.sha256,
+      sizeBytes: file.sizeBytes,
+      rowCount: stats.rowCount,
+      queryIds: stats.queryIds,
+      summary: stats.summary,
+      generatedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      format: job.format,
+      contentType: report.contentType,
+      attempt,
+    };
+    const written = await deps.store.putIfAbsent(key, file, facts);
+    if (written === "exists") {
+      // A concurrent run of the same job won the race; its object is the report.
+      facts = (await deps.store.head(key)) ?? facts;
+      jlog.info("another run stored this report first; using its object", { key });
+    }
+  } catch (error) {
+    return await fail(job, attempt, error, deps, jlog, startedAt);
+  } finally {
+    await removeTempFile(file);
+  }
+
+  // Outside the failure policy on purpose: if PutEvents fails now, the message is not deleted and the
+  // retry finds the object and only re-emits the event.
+  await emitGenerated(facts);
+  jlog.info("report generated", {
+    key,
+    rows: facts.rowCount,
+    bytes: facts.sizeBytes,
+    durationMs: facts.durationMs,
+  });
+  metric(
+    deps,
+    "generated",
+    { durationMs: facts.durationMs, rows: facts.rowCount, bytes: facts.sizeBytes },
+    job.jobId,
+  );
+  return { action: "delete" };
+}
+
+async function fail(
+  job: ReportJob,
+  attempt: number,
+  error: unknown,
+  deps: JobProcessorDeps,
+  log: Logger,
+  startedAt: Date,
+): Promise<HandlerOutcome> {
+  const e = toPipelineError(error);
+  const lastAttempt = attempt >= deps.maxReceiveCount;
+  const final = !e.retryable || lastAttempt;
+  await deps.events.publish({
+    detailType: DetailType.ReportFailed,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: eventIdFor(job.jobId, DetailType.ReportFailed, attempt),
+      jobId: job.jobId,
+      reportType: job.reportType,
+      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+      error: { code: e.code, message: e.message.slice(0, 4096), retryable: e.retryable },
+      attempt,
+      final,
+    },
+  });
+  const durationMs = Date.now() - startedAt.getTime();
+  if (!e.retryable) {
+    log.error("job failed (not retryable)", { error: e });
+    metric(deps, "failed", { durationMs, rows: 0, bytes: 0 }, job.jobId);
+    return { action: "delete" };
+  }
+  if (lastAttempt) {
+    // Released now, the next receive hits maxReceiveCount and SQS moves the message to the DLQ.
+    log.error("job failed on its last attempt; leaving it to the DLQ", { error: e });
+    metric(deps, "dead-lettered", { durationMs, rows: 0, bytes: 0 }, job.jobId);
+    return { action: "release" };
+  }
+  const visibilityTimeoutSeconds = backoffSeconds(attempt, deps.retryBaseSeconds);
+  log.warn("job failed; will retry", { error: e, retryInSeconds: visibilityTimeoutSeconds });
+  metric(deps, "retrying", { durationMs, rows: 0, bytes: 0 }, job.jobId);
+  return { action: "retry", visibilityTimeoutSeconds };
+}
+
+function metric(
+  deps: JobProcessorDeps,
+  outcome: string,
+  m: { durationMs: number; rows: number; bytes: number },
+  jobId: string | undefined,
+) {
+  if (deps.metrics === false) return;
+  emitMetrics({
+    dimensions: { Service: "report-worker", Outcome: outcome },
+    metrics: {
+      JobDuration: { value: m.durationMs, unit: "Milliseconds" },
+      JobRows: { value: m.rows, unit: "Count" },
+      JobBytes: { value: m.bytes, unit: "Bytes" },
+      Jobs: { value: 1, unit: "Count" },
+    },
+    ...(jobId ? { properties: { jobId } } : {}),
+  });
+}

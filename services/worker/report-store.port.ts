@@ -1,0 +1,34 @@
+/**
+ * Where the worker puts generated reports. First writer wins: `putIfAbsent` never overwrites, so a job
+ * delivered twice yields one object, and the facts of that object (sha256, rows, summary…) travel with it
+ * so a retry can re-emit the same event without re-running the query.
+ */
+import type { ReportFormat } from "#events/report-job.schema.js";
+
+export interface StoredReportFacts {
+  sha256: string;
+  sizeBytes: number;
+  rowCount: number;
+  queryIds: string[];
+  summary: Record<string, unknown>;
+  generatedAt: string;
+  durationMs: number;
+  format: ReportFormat;
+  contentType: string;
+  /** The attempt (receive count) that wrote the object. */
+  attempt: number;
+}
+
+export interface LocalReportFile {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface ReportStore {
+  readonly bucket: string;
+  /** The stored object's facts, or undefined if there is no object at `key`. */
+  head(key: string): Promise<StoredReportFacts | undefined>;
+  /** Writes `file` to `key` unless an object is already there. */
+  putIfAbsent(key: string, file: LocalReportFile, facts: StoredReportFacts): Promise<"created" | "exists">;
+}

@@ -1,0 +1,42 @@
+/**
+ * Spools a report body to a local temporary file while hashing it, so the upload knows its size and
+ * sha256 up front (they travel as object metadata) and memory stays bounded whatever the report's size.
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { LocalReportFile } from "./report-store.port.js";
+
+export async function spoolToTempFile(
+  body: AsyncIterable<Uint8Array>,
+  name: string,
+  dir = tmpdir(),
+): Promise<LocalReportFile> {
+  const folder = join(dir, "report-pipeline");
+  await mkdir(folder, { recursive: true });
+  const path = join(folder, `${name}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  const hash = createHash("sha256");
+  let sizeBytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      sizeBytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.from(body), measure, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { path, sizeBytes, sha256: hash.digest("hex") };
+}
+
+export async function removeTempFile(file: LocalReportFile | undefined): Promise<void> {
+  if (file) await rm(file.path, { force: true });
+}

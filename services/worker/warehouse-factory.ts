@@ -1,0 +1,27 @@
+/**
+ * Picks the warehouse adapter from configuration. Adapters load lazily so a DuckDB worker never loads
+ * snowflake-sdk and vice versa.
+ */
+import type { Warehouse } from "#services/reports/warehouse.port.js";
+import type { AwsClients } from "#services/shared/aws.js";
+import type { Logger } from "#services/shared/logger.js";
+import type { WorkerConfig } from "./config.js";
+
+export async function createWarehouse(
+  config: WorkerConfig,
+  clients: AwsClients,
+  logger: Logger,
+): Promise<Warehouse> {
+  if (config.WAREHOUSE === "snowflake") {
+    const { createSnowflakeWarehouse } = await import("#services/warehouse/snowflake-warehouse.js");
+    logger.info("warehouse: snowflake", { secretId: config.SNOWFLAKE_SECRET_ID });
+    return createSnowflakeWarehouse({
+      secretId: config.SNOWFLAKE_SECRET_ID ?? "",
+      secrets: clients.secrets,
+      statementTimeoutSeconds: Math.ceil(config.QUERY_TIMEOUT_MS / 1000),
+    });
+  }
+  const { createDuckDbWarehouse } = await import("#services/warehouse/duckdb-warehouse.js");
+  logger.info("warehouse: duckdb", { path: config.DUCKDB_PATH, scale: config.DUCKDB_SCALE });
+  return createDuckDbWarehouse({ path: config.DUCKDB_PATH, scale: config.DUCKDB_SCALE });
+}
