@@ -1,0 +1,166 @@
+/**
+ * Snowflake credentials from a Secrets Manager secret. The secret is JSON:
+ *
+ * ```json
+ * { "account": "xy12345.eu-west-1", "user": "REPORTS_SVC", "password": "…",
+ *   "role": "REPORTING", "warehouse": "REPORTS_WH", "database": "ANALYTICS_PLATFORM", "schema": "REPORTING" }
+ * ```
+ *
+ * with `privateKey` (PEM, optional `privateKeyPassphrase`) instead of `password` for key-pair auth, and
+ * optional `host`/`port`/`protocol` for non-standard endpoints (privatelink, a local emulator).
+ *
+ * Every error names the field and never carries the secret's value: not in the message, not in `cause`
+ * (a JSON.parse SyntaxError quotes the input, so it is dropped on purpose).
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { ConnectionOptions } from "snowflake-sdk";
+import { z } from "zod";
+import { WarehouseConfigError, WarehouseUnavailableError } from "./errors.js";
+
+const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+
+export const snowflakeCredentialsSchema = z
+  .object({
+    account: nonEmpty,
+    user: nonEmpty,
+    password: z.string().min(1, "must be a non-empty string").optional(),
+    privateKey: z
+      .string()
+      .refine((pem) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem), "must be a PEM-encoded private key")
+      .optional(),
+    privateKeyPassphrase: z.string().min(1, "must be a non-empty string").optional(),
+    role: nonEmpty,
+    warehouse: nonEmpty,
+    database: nonEmpty,
+    schema: nonEmpty.optional(),
+    host: nonEmpty.optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    protocol: z.enum(["http", "https"]).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const hasPassword = value.password !== undefined;
+    const hasKey = value.privateKey !== undefined;
+    if (hasPassword === hasKey) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["password"],
+        message: hasKey
+          ? "give either password or privateKey, not both"
+          : "one of password or privateKey is required",
+      });
+    }
+    if (value.privateKeyPassphrase !== undefined && !hasKey) {
+      ctx.addIssue({ code: "custom", path: ["privateKeyPassphrase"], message: "needs privateKey" });
+    }
+  });
+
+export type SnowflakeCredentials = z.infer<typeof snowflakeCredentialsSchema>;
+
+/**
+ * Validates a secret payload (the SecretString). Throws WarehouseConfigError naming each bad field; the
+ * message quotes zod's per-field messages (which describe expectations, not the received value) and
+ * nothing of the payload itself.
+ */
+export function parseSnowflakeCredentials(secretString: string, secretId: string): SnowflakeCredentials {
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString);
+  } catch {
+    // no cause: SyntaxError messages quote the input
+    throw new WarehouseConfigError(`Snowflake secret ${secretId}: payload is not valid JSON`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new WarehouseConfigError(`Snowflake secret ${secretId}: payload must be a JSON object`);
+  }
+  const parsed = snowflakeCredentialsSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const field = issue.path.map(String).join(".") || "(root)";
+      const missing = issue.code === "invalid_type" && !(field in (json as Record<string, unknown>));
+      return `${field}: ${missing ? "is required" : issue.message}`;
+    });
+    throw new WarehouseConfigError(`Snowflake secret ${secretId}: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+function awsErrorName(error: unknown): string {
+  return error instanceof Error ? error.name : "";
+}
+
+function isTransientAwsError(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const name = awsErrorName(error);
+  return (
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    /Throttl|TooManyRequests|InternalServiceError|TimeoutError|RequestTimeout/.test(name) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND/.test(String((error as { code?: unknown })?.code))
+  );
+}
+
+/** Reads and validates the credentials secret. */
+export async function loadSnowflakeCredentials(
+  secrets: SecretsManagerClient,
+  secretId: string,
+): Promise<SnowflakeCredentials> {
+  let secretString: string | undefined;
+  try {
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    secretString = out.SecretString;
+  } catch (error) {
+    // AWS errors carry no secret value; keep them as cause for diagnosis
+    if (isTransientAwsError(error)) {
+      throw new WarehouseUnavailableError(
+        `Snowflake secret ${secretId}: Secrets Manager unavailable (${awsErrorName(error)})`,
+        { cause: error, code: "WAREHOUSE_SECRET_UNAVAILABLE" },
+      );
+    }
+    throw new WarehouseConfigError(
+      `Snowflake secret ${secretId}: cannot read it (${awsErrorName(error) || "error"})`,
+      { cause: error },
+    );
+  }
+  if (secretString === undefined) {
+    throw new WarehouseConfigError(
+      `Snowflake secret ${secretId}: has no SecretString (binary secrets are not supported)`,
+    );
+  }
+  return parseSnowflakeCredentials(secretString, secretId);
+}
+
+/** snowflake-sdk connection options for the credentials. */
+export function toConnectionOptions(credentials: SnowflakeCredentials): ConnectionOptions {
+  const options: ConnectionOptions = {
+    account: credentials.account,
+    username: credentials.user,
+    role: credentials.role,
+    warehouse: credentials.warehouse,
+    database: credentials.database,
+    application: "report-pipeline",
+    clientSessionKeepAlive: true,
+  };
+  if (credentials.schema !== undefined) options.schema = credentials.schema;
+  if (credentials.privateKey !== undefined) {
+    options.authenticator = "SNOWFLAKE_JWT";
+    options.privateKey = credentials.privateKey;
+    if (credentials.privateKeyPassphrase !== undefined)
+      options.privateKeyPass = credentials.privateKeyPassphrase;
+  } else if (credentials.password !== undefined) {
+    options.authenticator = "SNOWFLAKE";
+    options.password = credentials.password;
+  }
+  if (credentials.host !== undefined) {
+    const protocol = credentials.protocol ?? "https";
+    const port = credentials.port !== undefined ? `:${credentials.port}` : "";
+    options.host = credentials.host;
+    options.accessUrl = `${protocol}://${credentials.host}${port}`;
+  }
+  return options;
+}
+
+/** The values in the credentials that must never appear in a message or log line. */
+export function secretValuesOf(credentials: SnowflakeCredentials): string[] {
+  return [credentials.password, credentials.privateKey, credentials.privateKeyPassphrase].filter(
+    (v): v is string => typeof v === "string" && v.length >= 4,
+  );
+}

@@ -1,0 +1,385 @@
+/**
+ * The Snowflake adapter of the Warehouse port (`snowflake-sdk`).
+ *
+ * - Credentials come from a Secrets Manager secret (see snowflake-credentials.ts), read on first use and
+ *   cached; when Snowflake rejects them the secret is re-read once (a rotated password), the pool rebuilt
+ *   and the statement retried once; if that fails too the error is a WarehouseConfigError.
+ * - Connections come from snowflake-sdk's pool (generic-pool); a stream holds its connection until the
+ *   consumer finishes, breaks or fails.
+ * - Every statement carries `QUERY_TAG` (the job id) and `STATEMENT_TIMEOUT_IN_SECONDS` as statement-level
+ *   parameters, and its values as positional binds — SQL text is never built from values.
+ * - `stream` uses `streamResult: true` + `statement.streamRows()`: rows are pulled chunk by chunk with
+ *   back-pressure, the result is never held whole.
+ * - Rows come back with lower-case keys and JSON-safe values (dates as `YYYY-MM-DD`, timestamps as ISO-8601,
+ *   binary as hex, bigint as number when safe, else string).
+ */
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import snowflake from "snowflake-sdk";
+import type {
+  QueryOptions,
+  QueryResult,
+  Row,
+  RowStream,
+  Warehouse,
+} from "#services/reports/warehouse.port.js";
+import { WarehouseError, WarehouseQueryError } from "./errors.js";
+import {
+  loadSnowflakeCredentials,
+  type SnowflakeCredentials,
+  secretValuesOf,
+  toConnectionOptions,
+} from "./snowflake-credentials.js";
+import { authFailedError, isSnowflakeAuthError, mapSnowflakeError } from "./snowflake-errors.js";
+
+/** The parts of a snowflake-sdk statement the adapter uses. */
+export interface SnowflakeStatementLike {
+  getQueryId(): string;
+  getColumns(): Array<{ getName(): string; getType(): string }> | undefined;
+  streamRows(): NodeJS.ReadableStream & AsyncIterable<unknown>;
+  cancel?(callback?: (err?: unknown) => void): void;
+}
+
+export interface SnowflakeExecuteOptions {
+  sqlText: string;
+  binds?: Array<string | number | boolean | null>;
+  parameters?: Record<string, string | number>;
+  streamResult?: boolean;
+  complete: (err: unknown, stmt: SnowflakeStatementLike, rows?: unknown[]) => void;
+}
+
+export interface SnowflakeConnectionLike {
+  execute(options: SnowflakeExecuteOptions): unknown;
+}
+
+export interface SnowflakePoolLike {
+  acquire(): Promise<SnowflakeConnectionLike>;
+  release(connection: SnowflakeConnectionLike): Promise<void>;
+  destroy(connection: SnowflakeConnectionLike): Promise<void>;
+  drain(): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** What the adapter needs from snowflake-sdk; tests pass a fake. */
+export interface SnowflakeSdk {
+  createPool(
+    connectionOptions: ReturnType<typeof toConnectionOptions>,
+    poolOptions: Record<string, unknown>,
+  ): SnowflakePoolLike;
+}
+
+export interface SnowflakeWarehouseOptions {
+  /** Secrets Manager id or ARN of the credentials secret. */
+  secretId: string;
+  secrets: SecretsManagerClient;
+  /** Connections in the pool (default 4). */
+  poolMax?: number;
+  /** Default statement timeout (STATEMENT_TIMEOUT_IN_SECONDS) when a query gives none (default 600). */
+  statementTimeoutSeconds?: number;
+  /** Rows the SDK buffers ahead of a slow `stream` consumer (snowflake-sdk rowStreamHighWaterMark, default 1000). */
+  streamHighWaterMark?: number;
+  /** Substitute for snowflake-sdk (unit tests). */
+  sdk?: SnowflakeSdk;
+  /** Substitute for the secret loader (unit tests). */
+  loadCredentials?: (secrets: SecretsManagerClient, secretId: string) => Promise<SnowflakeCredentials>;
+}
+
+type Bind = string | number | boolean | null;
+
+/** Converts port-level bind values into what snowflake-sdk can bind; anything else is a caller bug. */
+export function toSnowflakeBinds(binds: readonly unknown[]): Bind[] {
+  return binds.map((value, index) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string" || typeof value === "boolean") return value;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        throw new WarehouseQueryError(`binds[${index}]: must be a finite number`, {
+          code: "WAREHOUSE_BIND_INVALID",
+        });
+      }
+      return value;
+    }
+    if (typeof value === "bigint") return value.toString();
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) {
+        throw new WarehouseQueryError(`binds[${index}]: invalid Date`, { code: "WAREHOUSE_BIND_INVALID" });
+      }
+      return value.toISOString();
+    }
+    throw new WarehouseQueryError(`binds[${index}]: unsupported bind type ${typeof value}`, {
+      code: "WAREHOUSE_BIND_INVALID",
+    });
+  });
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/** One value to JSON-safe form, using the column's Snowflake type where the JS value is ambiguous. */
+export function toJsonSafe(value: unknown, columnType: string | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (value instanceof Date) {
+    if (columnType === "date") {
+      return `${value.getUTCFullYear()}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}`;
+    }
+    return value.toISOString();
+  }
+  if (Buffer.isBuffer(value)) return value.toString("hex");
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function normalizeRow(raw: unknown, types: Map<string, string>): Row {
+  const row: Row = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    row[key.toLowerCase()] = toJsonSafe(value, types.get(key));
+  }
+  return row;
+}
+
+function columnTypes(stmt: SnowflakeStatementLike): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const column of stmt.getColumns() ?? []) types.set(column.getName(), column.getType());
+  return types;
+}
+
+function timeoutSeconds(options: QueryOptions | undefined, fallback: number): number {
+  if (options?.timeoutMs === undefined) return fallback;
+  return Math.max(1, Math.ceil(options.timeoutMs / 1000));
+}
+
+export class SnowflakeWarehouse implements Warehouse {
+  private readonly sdk: SnowflakeSdk;
+  private readonly load: (secrets: SecretsManagerClient, secretId: string) => Promise<SnowflakeCredentials>;
+  private readonly statementTimeoutSeconds: number;
+  private readonly poolMax: number;
+  private readonly highWaterMark: number;
+  private pool: Promise<SnowflakePoolLike> | undefined;
+  /** Bumped whenever the pool is rebuilt, so concurrent auth failures trigger one refresh, not many. */
+  private generation = 0;
+  private secretValues: string[] = [];
+  private closed = false;
+
+  constructor(private readonly options: SnowflakeWarehouseOptions) {
+    this.sdk = options.sdk ?? (snowflake as unknown as SnowflakeSdk);
+    this.load = options.loadCredentials ?? loadSnowflakeCredentials;
+    this.statementTimeoutSeconds = options.statementTimeoutSeconds ?? 600;
+    this.poolMax = options.poolMax ?? 4;
+    this.highWaterMark = options.streamHighWaterMark ?? 1000;
+  }
+
+  /** Removes any credential value from text (defence in depth: Snowflake does not echo them). */
+  private readonly redact = (text: string): string => {
+    let out = text;
+    for (const secret of this.secretValues) out = out.split(secret).join("[redacted]");
+    return out;
+  };
+
+  private map(error: unknown, during: string): WarehouseError {
+    return mapSnowflakeError(error, { redact: this.redact, during });
+  }
+
+  private getPool(): Promise<SnowflakePoolLike> {
+    if (this.closed) return Promise.reject(new WarehouseQueryError("Snowflake warehouse is closed"));
+    if (!this.pool) {
+      const pool = (async () => {
+        const credentials = await this.load(this.options.secrets, this.options.secretId);
+        this.secretValues = secretValuesOf(credentials);
+        return this.sdk.createPool(
+          { ...toConnectionOptions(credentials), rowStreamHighWaterMark: this.highWaterMark },
+          {
+            max: this.poolMax,
+            min: 0,
+            // idle sessions are closed after 5 minutes; a stale one is evicted rather than handed out
+            idleTimeoutMillis: 5 * 60_000,
+            evictionRunIntervalMillis: 60_000,
+            acquireTimeoutMillis: 120_000,
+          },
+        );
+      })();
+      // a failed load must not poison the cache: the next call tries again
+      pool.catch(() => {
+        if (this.pool === pool) this.pool = undefined;
+      });
+      this.pool = pool;
+    }
+    return this.pool;
+  }
+
+  /** Drops the pool and the cached credentials (after an auth failure), unless another caller already did. */
+  private async refresh(seenGeneration: number): Promise<void> {
+    if (this.generation !== seenGeneration) return;
+    this.generation += 1;
+    const old = this.pool;
+    this.pool = undefined;
+    if (old) {
+      try {
+        const pool = await old;
+        await pool.drain();
+        await pool.clear();
+      } catch {
+        /* the old pool is being discarded either way */
+      }
+    }
+  }
+
+  /**
+   * Runs `work` with a pooled connection. On an authentication failure the secret is re-read and the pool
+   * rebuilt once; a second authentication failure becomes WarehouseConfigError.
+   */
+  private async withConnection<T>(
+    during: string,
+    work: (connection: SnowflakeConnectionLike, pool: SnowflakePoolLike) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const generation = this.generation;
+      let pool: SnowflakePoolLike;
+      let connection: SnowflakeConnectionLike;
+      try {
+        pool = await this.getPool();
+        connection = await pool.acquire();
+      } catch (error) {
+        if (error instanceof WarehouseError) throw error; // from the secret loader, already mapped
+        if (isSnowflakeAuthError(error)) {
+          if (attempt === 0) {
+            await this.refresh(generation);
+            continue;
+          }
+          throw authFailedError(this.options.secretId, error, this.redact);
+        }
+        throw this.map(error, "connect");
+      }
+      try {
+        return await work(connection, pool);
+      } catch (error) {
+        if (isSnowflakeAuthError(error)) {
+          await pool.destroy(connection).catch(() => {});
+          if (attempt === 0) {
+            await this.refresh(generation);
+            continue;
+          }
+          throw authFailedError(this.options.secretId, error, this.redact);
+        }
+        await pool.release(connection).catch(() => {});
+        throw this.map(error, during);
+      }
+    }
+  }
+
+  private execute(
+    connection: SnowflakeConnectionLike,
+    sql: string,
+    binds: readonly unknown[],
+    options: QueryOptions | undefined,
+    streamResult: boolean,
+  ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
+    const parameters: Record<string, string | number> = {
+      STATEMENT_TIMEOUT_IN_SECONDS: timeoutSeconds(options, this.statementTimeoutSeconds),
+    };
+    if (options?.tag !== undefined) parameters.QUERY_TAG = options.tag;
+    const sfBinds = toSnowflakeBinds(binds);
+    return new Promise((resolve, reject) => {
+      try {
+        connection.execute({
+          sqlText: sql,
+          ...(sfBinds.length > 0 ? { binds: sfBinds } : {}),
+          parameters,
+          streamResult,
+          complete: (err, stmt, rows) => (err ? reject(err) : resolve({ stmt, rows })),
+        });
+      } catch (error) {
+        reject(error); // synchronous argument validation in the SDK
+      }
+    });
+  }
+
+  async query(sql: string, binds: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult> {
+    toSnowflakeBinds(binds); // reject bad binds before touching the network
+    return this.withConnection("query", async (connection, pool) => {
+      const { stmt, rows } = await this.execute(connection, sql, binds, options, false);
+      await pool.release(connection);
+      const types = columnTypes(stmt);
+      return { rows: (rows ?? []).map((row) => normalizeRow(row, types)), queryId: stmt.getQueryId() };
+    });
+  }
+
+  stream(sql: string, binds: readonly unknown[] = [], options?: QueryOptions): RowStream {
+    // Starts on first use of either the iterator or queryId(), so a stream that is never read runs nothing.
+    let started:
+      | Promise<{
+          stmt: SnowflakeStatementLike;
+          connection: SnowflakeConnectionLike;
+          pool: SnowflakePoolLike;
+        }>
+      | undefined;
+    const start = () => {
+      started ??= (async () => {
+        toSnowflakeBinds(binds);
+        return this.withConnection("stream", async (connection, pool) => {
+          const { stmt } = await this.execute(connection, sql, binds, options, true);
+          return { stmt, connection, pool };
+        });
+      })();
+      return started;
+    };
+    const map = (error: unknown) => this.map(error, "stream");
+    return {
+      queryId: async () => (await start()).stmt.getQueryId(),
+      async *[Symbol.asyncIterator]() {
+        const { stmt, connection, pool } = await start();
+        const types = columnTypes(stmt);
+        const rows = stmt.streamRows();
+        let clean = false;
+        try {
+          for await (const raw of rows) yield normalizeRow(raw, types);
+          clean = true;
+        } catch (error) {
+          throw map(error);
+        } finally {
+          if (clean) {
+            await pool.release(connection).catch(() => {});
+          } else {
+            // failed, or the consumer stopped early: the connection may be mid-download, so it is
+            // destroyed rather than handed to the next job
+            (rows as unknown as { destroy?: () => void }).destroy?.();
+            await pool.destroy(connection).catch(() => {});
+          }
+        }
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.query("SELECT 1 AS ok");
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    if (!pool) return;
+    try {
+      const p = await pool;
+      await p.drain();
+      await p.clear();
+    } catch {
+      /* nothing left to release */
+    }
+  }
+}
+
+/**
+ * @example
+ * ```ts
+ * const warehouse = createSnowflakeWarehouse({ secretId: "report-pipeline/snowflake", secrets: aws.secrets });
+ * const { rows, queryId } = await warehouse.query("SELECT * FROM reporting.sales WHERE day >= ?", ["2025-01-01"], { tag: jobId });
+ * ```
+ */
+export function createSnowflakeWarehouse(options: SnowflakeWarehouseOptions): SnowflakeWarehouse {
+  return new SnowflakeWarehouse(options);
+}
