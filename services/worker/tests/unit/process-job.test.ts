@@ -1,0 +1,233 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Message } from "@aws-sdk/client-sqs";
+import { describe, expect, it } from "vitest";
+import type { PublishableEvent } from "#events/event-publisher.js";
+import { DetailType } from "#events/names.js";
+import { parseReportEvent } from "#events/report-events.schema.js";
+import { REPORT_JOB_EXAMPLE } from "#events/report-job.schema.js";
+import { generatedKey } from "#events/s3-layout.js";
+import type { Warehouse } from "#services/reports/warehouse.port.js";
+import { createLogger } from "#services/shared/logger.js";
+import { WarehouseQueryError, WarehouseUnavailableError } from "#services/warehouse/errors.js";
+import { type GenerateFn, type JobProcessorDeps, processJobMessage } from "../../process-job.js";
+import type { LocalReportFile, ReportStore, StoredReportFacts } from "../../report-store.port.js";
+
+class MemoryStore implements ReportStore {
+  readonly bucket = "test-bucket";
+  readonly objects = new Map<string, { bytes: Buffer; facts: StoredReportFacts }>();
+  async head(key: string) {
+    return this.objects.get(key)?.facts;
+  }
+  async putIfAbsent(key: string, file: LocalReportFile, facts: StoredReportFacts) {
+    if (this.objects.has(key)) return "exists" as const;
+    this.objects.set(key, { bytes: readFileSync(file.path), facts });
+    return "created" as const;
+  }
+}
+
+class CapturingSink {
+  readonly events: PublishableEvent[] = [];
+  fail = false;
+  async publish(event: PublishableEvent) {
+    if (this.fail) throw new Error("PutEvents unavailable");
+    // Every emitted detail must satisfy the published contract.
+    parseReportEvent(event.detailType, event.detail);
+    this.events.push(event);
+    return { index: 0, detailType: event.detailType, eventId: "x", awsEventId: "y", attempts: 1 };
+  }
+  types() {
+    return this.events.map((e) => e.detailType);
+  }
+}
+
+const CONTENT = '{"report_type":"Sales Report","data":[1,2,3]}';
+
+function fakeGenerate(behaviour: () => void = () => {}): GenerateFn & { calls: number } {
+  const fn = (async () => {
+    fn.calls += 1;
+    behaviour();
+    return {
+      contentType: "application/json",
+      extension: "json" as const,
+      body: (async function* () {
+        yield Buffer.from(CONTENT.slice(0, 10));
+        yield Buffer.from(CONTENT.slice(10));
+      })(),
+      stats: () => ({ rowCount: 3, summary: { total_revenue: 12.5 }, queryIds: ["q-1"] }),
+    };
+  }) as GenerateFn & { calls: number };
+  fn.calls = 0;
+  return fn;
+}
+
+function message(body: string, receiveCount = 1): Message {
+  return {
+    MessageId: `m-${Math.random().toString(36).slice(2)}`,
+    ReceiptHandle: "rh",
+    Body: body,
+    Attributes: { ApproximateReceiveCount: String(receiveCount) },
+  };
+}
+
+function deps(overrides: Partial<JobProcessorDeps> = {}) {
+  const store = new MemoryStore();
+  const events = new CapturingSink();
+  const base: JobProcessorDeps = {
+    warehouse: {} as Warehouse,
+    store,
+    events,
+    generate: fakeGenerate(),
+    logger: createLogger({ service: "test", write: () => {} }),
+    maxReceiveCount: 3,
+    retryBaseSeconds: 10,
+    metrics: false,
+  };
+  return { store, events, d: { ...base, ...overrides } };
+}
+
+const jobBody = JSON.stringify(REPORT_JOB_EXAMPLE);
+
+describe("processJobMessage", () => {
+  it("stores the report under generated/ and emits Started then Generated with size and sha256", async () => {
+    const { store, events, d } = deps();
+
+    const outcome = await processJobMessage(message(jobBody), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    const key = generatedKey({
+      jobId: "WORKFLOW_SALES_001",
+      reportType: "sales",
+      format: "json",
+      requestedAt: "2025-08-03T15:46:08.858Z",
+    });
+    expect(key).toBe("generated/WORKFLOW_SALES_001/WORKFLOW_SALES_001_sales_20250803_154608.json");
+    expect(store.objects.get(key)?.bytes.toString()).toBe(CONTENT);
+    expect(events.types()).toEqual([DetailType.ReportStarted, DetailType.ReportGenerated]);
+    const generated = events.events[1]?.detail as Record<string, unknown>;
+    expect(generated.key).toBe(key);
+    expect(generated.sizeBytes).toBe(Buffer.byteLength(CONTENT));
+    expect(generated.sha256).toBe(createHash("sha256").update(CONTENT).digest("hex"));
+    expect(generated.rowCount).toBe(3);
+    expect(generated.summary).toEqual({ total_revenue: 12.5 });
+  });
+
+  it("re-emits the same ReportGenerated without a query when the object already exists", async () => {
+    const generate = fakeGenerate();
+    const { events, d } = deps({ generate });
+    await processJobMessage(message(jobBody), d);
+    const first = events.events.find((e) => e.detailType === DetailType.ReportGenerated);
+
+    const outcome = await processJobMessage(message(jobBody, 2), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(generate.calls).toBe(1);
+    const generated = events.events.filter((e) => e.detailType === DetailType.ReportGenerated);
+    expect(generated).toHaveLength(2);
+    expect(generated[1]?.detail).toEqual(first?.detail);
+  });
+
+  it("rejects a body that is not JSON and deletes it", async () => {
+    const { events, d } = deps();
+
+    const outcome = await processJobMessage(message("not json {"), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(events.types()).toEqual([DetailType.ReportRejected]);
+    expect((events.events[0]?.detail as { reason: string }).reason).toMatch(/not valid JSON/);
+  });
+
+  it("rejects an unknown report type naming the field, keeping the valid jobId", async () => {
+    const { events, d } = deps();
+
+    await processJobMessage(message(JSON.stringify({ ...REPORT_JOB_EXAMPLE, reportType: "astrology" })), d);
+
+    const detail = events.events[0]?.detail as {
+      jobId?: string;
+      reportType?: string;
+      issues: { field: string }[];
+    };
+    expect(events.types()).toEqual([DetailType.ReportRejected]);
+    expect(detail.jobId).toBe("WORKFLOW_SALES_001");
+    expect(detail.reportType).toBeUndefined();
+    expect(detail.issues.map((i) => i.field)).toContain("reportType");
+  });
+
+  it("retries a retryable failure with growing visibility and a non-final ReportFailed", async () => {
+    const { events, d } = deps({
+      generate: fakeGenerate(() => {
+        throw new WarehouseUnavailableError("warehouse suspended");
+      }),
+    });
+
+    const first = await processJobMessage(message(jobBody, 1), d);
+    const second = await processJobMessage(message(jobBody, 2), d);
+
+    expect(first).toEqual({ action: "retry", visibilityTimeoutSeconds: 10 });
+    expect(second).toEqual({ action: "retry", visibilityTimeoutSeconds: 20 });
+    const failed = events.events.filter((e) => e.detailType === DetailType.ReportFailed);
+    expect(failed.map((e) => (e.detail as { final: boolean }).final)).toEqual([false, false]);
+  });
+
+  it("on the last attempt emits a final ReportFailed and releases the message to the DLQ", async () => {
+    const { events, d } = deps({
+      generate: fakeGenerate(() => {
+        throw new WarehouseUnavailableError("warehouse suspended");
+      }),
+    });
+
+    const outcome = await processJobMessage(message(jobBody, 3), d);
+
+    expect(outcome).toEqual({ action: "release" });
+    const failed = events.events.find((e) => e.detailType === DetailType.ReportFailed)?.detail as {
+      final: boolean;
+      error: { code: string; retryable: boolean };
+    };
+    expect(failed.final).toBe(true);
+    expect(failed.error).toMatchObject({ code: "WAREHOUSE_UNAVAILABLE", retryable: true });
+  });
+
+  it("fails a non-retryable error at once and deletes the message", async () => {
+    const { events, store, d } = deps({
+      generate: fakeGenerate(() => {
+        throw new WarehouseQueryError("SQL compilation error");
+      }),
+    });
+
+    const outcome = await processJobMessage(message(jobBody, 1), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(store.objects.size).toBe(0);
+    const failed = events.events.find((e) => e.detailType === DetailType.ReportFailed)?.detail as {
+      final: boolean;
+      error: { code: string };
+    };
+    expect(failed).toMatchObject({ final: true, error: { code: "WAREHOUSE_QUERY_FAILED" } });
+  });
+
+  it("leaves the message when PutEvents fails after the object was stored, and the retry only re-emits", async () => {
+    const generate = fakeGenerate();
+    const { events, store, d } = deps({ generate });
+    const sink = events;
+    // ReportStarted goes out, then the bus fails before ReportGenerated.
+    let calls = 0;
+    const flaky = {
+      publish: async (e: PublishableEvent) => {
+        calls += 1;
+        if (calls === 2) throw new Error("PutEvents unavailable");
+        return sink.publish(e);
+      },
+    };
+
+    await expect(processJobMessage(message(jobBody, 1), { ...d, events: flaky })).rejects.toThrow(
+      /PutEvents/,
+    );
+    expect(store.objects.size).toBe(1);
+
+    const outcome = await processJobMessage(message(jobBody, 2), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(generate.calls).toBe(1);
+    expect(sink.types()).toEqual([DetailType.ReportStarted, DetailType.ReportGenerated]);
+  });
+});
