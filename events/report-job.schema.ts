@@ -33,8 +33,8 @@ export const GRANULARITIES = ["day", "week", "month"] as const;
 /** `[A-Za-z0-9_-]{1,128}`: safe as an S3 key segment, an idempotency key and a Snowflake QUERY_TAG. */
 export const JobIdSchema = z
   .string({ error: "must be a string" })
-  .min(1, { error: "must not be empty" })
-  .max(128, { error: "must be at most 128 characters" })
+  .min(1, { error: "must not be empty", abort: true })
+  .max(128, { error: "must be at most 128 characters", abort: true })
   .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, '_' and '-'" });
 
 const isRealDate = (s: string) => {
