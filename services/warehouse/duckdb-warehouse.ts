@@ -1,0 +1,293 @@
+/**
+ * The embedded warehouse (default): DuckDB through @duckdb/node-api, in memory or in a file, with the
+ * schemas, tables and views of sql/ddl and, on first use, the deterministic sample data.
+ *
+ * Every statement runs on its own connection (cheap in DuckDB), so concurrent queries and a long stream do
+ * not block each other. Binds are always positional `?` values; `stream` reads the result chunk by chunk
+ * (DuckDB's streaming result, ~2048 rows a chunk), so memory stays bounded however large the result.
+ *
+ * @example
+ * const warehouse = createDuckDbWarehouse();                      // in memory, sample data scale 1
+ * const { rows } = await warehouse.query("SELECT COUNT(*) AS n FROM reporting.sales_lines");
+ */
+import { randomUUID } from "node:crypto";
+import {
+  createDuckDBValueConverter,
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  doubleFromDecimalValue,
+  JsonDuckDBValueConverter,
+} from "@duckdb/node-api";
+import { readSql } from "#services/reports/sql-files.js";
+import type {
+  QueryOptions,
+  QueryResult,
+  Row,
+  RowStream,
+  Warehouse,
+} from "#services/reports/warehouse.port.js";
+import { attachStatement, COMPAT_MACROS, DDL_FILES, USE_STATEMENT } from "./duckdb-dialect.js";
+import {
+  WarehouseConfigError,
+  WarehouseError,
+  WarehouseQueryError,
+  WarehouseUnavailableError,
+} from "./errors.js";
+import { sampleDataScript } from "./sample-data.js";
+
+export interface DuckDbWarehouseOptions {
+  /** Database file; omitted or `:memory:` for a private in-memory database. */
+  path?: string;
+  /** Load the sample data on first use when `raw.customers` is empty. Default true. */
+  sampleData?: boolean;
+  /** Sample data scale (see sample-data.ts). Default 1. */
+  scale?: number;
+  /** Sample data seed. Default 42. */
+  seed?: number;
+  /** DuckDB `threads` setting. */
+  threads?: number;
+  /** DuckDB `memory_limit` setting, e.g. "512MB". */
+  memoryLimit?: string;
+}
+
+/** JSON-safe values: integers as numbers (strings beyond 2^53), DECIMAL as number, dates/times as strings. */
+function integerFromValue(value: DuckDBValue): number | string {
+  const big = value as bigint;
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(big)
+    : big.toString();
+}
+function finiteNumber(value: DuckDBValue): number | null {
+  const n = value as number;
+  return Number.isFinite(n) ? n : null;
+}
+
+const converter: DuckDBValueConverter<unknown> = (() => {
+  const json = JsonDuckDBValueConverter as DuckDBValueConverter<unknown>;
+  const overrides: Partial<Record<DuckDBTypeId, DuckDBValueConverter<unknown>>> = {
+    [DuckDBTypeId.BIGINT]: integerFromValue,
+    [DuckDBTypeId.UBIGINT]: integerFromValue,
+    [DuckDBTypeId.HUGEINT]: integerFromValue,
+    [DuckDBTypeId.UHUGEINT]: integerFromValue,
+    [DuckDBTypeId.DECIMAL]: doubleFromDecimalValue,
+    [DuckDBTypeId.FLOAT]: finiteNumber,
+    [DuckDBTypeId.DOUBLE]: finiteNumber,
+  };
+  const byType = {} as Record<DuckDBTypeId, DuckDBValueConverter<unknown> | undefined>;
+  for (const id of Object.values(DuckDBTypeId)) {
+    if (typeof id !== "number") continue;
+    // the JSON converter handles one value; nested values recurse through the converter it is given (ours)
+    byType[id] = overrides[id] ?? ((value, type, conv) => json(value, type, conv));
+  }
+  return createDuckDBValueConverter<unknown>(byType);
+})();
+
+function toDuckDbValues(binds: readonly unknown[]): DuckDBValue[] {
+  return binds.map((value, index) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string" || typeof value === "boolean" || typeof value === "bigint") return value;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new WarehouseQueryError(`bind ${index + 1}: not a finite number`);
+      return value;
+    }
+    if (value instanceof Date) return value.toISOString();
+    throw new WarehouseQueryError(`bind ${index + 1}: unsupported type ${typeof value}`);
+  });
+}
+
+/** DuckDB reports errors as `<Kind> Error: …`; resource and I/O trouble may pass, the rest will not. */
+export function mapDuckDbError(
+  error: unknown,
+  context: { timedOut?: boolean; timeoutMs?: number } = {},
+): WarehouseError {
+  if (error instanceof WarehouseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (context.timedOut === true)
+    return new WarehouseUnavailableError(
+      `DuckDB statement exceeded ${context.timeoutMs} ms and was interrupted`,
+      {
+        code: "WAREHOUSE_TIMEOUT",
+        cause: error,
+      },
+    );
+  if (/^(IO|Out of Memory|Connection|Interrupt) Error/i.test(message) || /lock on file/i.test(message))
+    return new WarehouseUnavailableError(`DuckDB unavailable: ${message}`, { cause: error });
+  return new WarehouseQueryError(`DuckDB query failed: ${message}`, { cause: error });
+}
+
+export class DuckDbWarehouse implements Warehouse {
+  private instance: Promise<DuckDBInstance> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: DuckDbWarehouseOptions = {}) {}
+
+  /** Opens the database and creates schemas/tables/views (and sample data) once. */
+  private open(): Promise<DuckDBInstance> {
+    if (this.closed) return Promise.reject(new WarehouseUnavailableError("DuckDB warehouse is closed"));
+    this.instance ??= this.initialise().catch((error: unknown) => {
+      this.instance = undefined;
+      throw mapDuckDbError(error);
+    });
+    return this.instance;
+  }
+
+  private async initialise(): Promise<DuckDBInstance> {
+    const settings: Record<string, string> = {};
+    if (this.options.threads !== undefined) settings.threads = String(this.options.threads);
+    if (this.options.memoryLimit !== undefined) settings.memory_limit = this.options.memoryLimit;
+    const instance = await DuckDBInstance.create(":memory:", settings);
+    const connection = await instance.connect();
+    try {
+      await connection.run(attachStatement(this.options.path));
+      await connection.run(USE_STATEMENT);
+      for (const file of DDL_FILES) await connection.run(readSql(file));
+      for (const macro of COMPAT_MACROS) await connection.run(macro);
+      if (this.options.sampleData ?? true) {
+        const reader = await connection.runAndReadAll("SELECT COUNT(*) AS n FROM raw.customers");
+        const count = reader.getRowObjectsJS()[0]?.n;
+        if (count === 0n || count === 0) {
+          const scriptOptions: { scale?: number; seed?: number } = {};
+          if (this.options.scale !== undefined) scriptOptions.scale = this.options.scale;
+          if (this.options.seed !== undefined) scriptOptions.seed = this.options.seed;
+          await connection.run(sampleDataScript(scriptOptions));
+        }
+      }
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error instanceof WarehouseConfigError ? error : mapDuckDbError(error);
+    }
+    connection.closeSync();
+    return instance;
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    const instance = await this.open();
+    const connection = await instance.connect();
+    await connection.run(USE_STATEMENT);
+    return connection;
+  }
+
+  private armTimeout(
+    connection: DuckDBConnection,
+    timeoutMs: number | undefined,
+  ): { timedOut: boolean; clear(): void } {
+    const state = { timedOut: false, clear: () => {} };
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      const timer = setTimeout(() => {
+        state.timedOut = true;
+        connection.interrupt();
+      }, timeoutMs);
+      state.clear = () => clearTimeout(timer);
+    }
+    return state;
+  }
+
+  async query(sql: string, binds: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+    const queryId = newQueryId();
+    const values = toDuckDbValues(binds);
+    const connection = await this.connect();
+    const timer = this.armTimeout(connection, options.timeoutMs);
+    try {
+      const reader = await connection.runAndReadAll(sql, values);
+      const names = reader.deduplicatedColumnNames().map((name) => name.toLowerCase());
+      const rows = reader.convertRows(converter).map((values) => toRow(names, values));
+      return { rows, queryId };
+    } catch (error) {
+      throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+    } finally {
+      timer.clear();
+      connection.closeSync();
+    }
+  }
+
+  stream(sql: string, binds: readonly unknown[] = [], options: QueryOptions = {}): RowStream {
+    const queryId = newQueryId();
+    const self = this;
+    let started = false;
+    return {
+      queryId: () => Promise.resolve(queryId),
+      async *[Symbol.asyncIterator]() {
+        if (started) throw new WarehouseQueryError("a RowStream can be consumed once");
+        started = true;
+        const values = toDuckDbValues(binds);
+        const connection = await self.connect();
+        const timer = self.armTimeout(connection, options.timeoutMs);
+        try {
+          let result: Awaited<ReturnType<DuckDBConnection["stream"]>>;
+          try {
+            result = await connection.stream(sql, values);
+          } catch (error) {
+            throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+          }
+          const names = result.deduplicatedColumnNames().map((name) => name.toLowerCase());
+          for (;;) {
+            let chunk: Awaited<ReturnType<typeof result.fetchChunk>>;
+            try {
+              chunk = await result.fetchChunk();
+            } catch (error) {
+              throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+            }
+            if (chunk === null || chunk.rowCount === 0) break;
+            for (const row of chunk.convertRows(converter)) yield toRow(names, row);
+          }
+        } finally {
+          timer.clear();
+          connection.closeSync();
+        }
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.query("SELECT 1 AS ok");
+  }
+
+  /** Runs a multi-statement script without binds (DDL, fixtures, exports). Not part of the port. */
+  async exec(sql: string): Promise<void> {
+    const connection = await this.connect();
+    try {
+      await connection.run(sql);
+    } catch (error) {
+      throw mapDuckDbError(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = this.instance;
+    this.instance = undefined;
+    if (pending !== undefined) {
+      try {
+        (await pending).closeSync();
+      } catch {
+        // initialisation failed: nothing open
+      }
+    }
+  }
+}
+
+function timeoutContext(options: QueryOptions): { timeoutMs?: number } {
+  return options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+}
+
+function toRow(names: readonly string[], values: readonly unknown[]): Row {
+  const row: Row = {};
+  for (let i = 0; i < names.length; i += 1) row[names[i] as string] = values[i] ?? null;
+  return row;
+}
+
+function newQueryId(): string {
+  return `duckdb-${randomUUID()}`;
+}
+
+/** The embedded default warehouse. Nothing is opened until the first statement. */
+export function createDuckDbWarehouse(options: DuckDbWarehouseOptions = {}): DuckDbWarehouse {
+  return new DuckDbWarehouse(options);
+}

@@ -1,0 +1,36 @@
+-- reporting: what the report queries read (sql/reports/*.sql). Only completed orders are sales; an order
+-- line whose order, customer or product is unknown is not a sale either (data_quality reports those).
+CREATE OR REPLACE VIEW reporting.customers AS
+SELECT customer_id, customer_name, tier, region, signup_date
+FROM processed.customers;
+
+CREATE OR REPLACE VIEW reporting.products AS
+SELECT product_id, product_name, category, unit_cost, unit_price
+FROM processed.products;
+
+CREATE OR REPLACE VIEW reporting.sales_lines AS
+SELECT
+  l.order_line_id,
+  o.order_id,
+  o.order_date,
+  -- week starts on Monday on both engines (DuckDB: ISO; Snowflake: WEEK_START = 0, the default).
+  -- date_trunc returns TIMESTAMP on DuckDB and DATE on Snowflake for a DATE input: the CAST makes it DATE.
+  CAST(date_trunc('week', o.order_date) AS DATE) AS order_week,
+  CAST(date_trunc('month', o.order_date) AS DATE) AS order_month,
+  c.customer_id,
+  c.customer_name,
+  c.tier,
+  c.region,
+  p.product_id,
+  p.product_name,
+  p.category,
+  l.quantity,
+  l.unit_price,
+  l.quantity * l.unit_price AS revenue,
+  l.quantity * p.unit_cost AS cost,
+  l.quantity * l.unit_price - l.quantity * p.unit_cost AS margin
+FROM processed.order_lines l
+JOIN processed.orders o ON o.order_id = l.order_id
+JOIN processed.customers c ON c.customer_id = o.customer_id
+JOIN processed.products p ON p.product_id = l.product_id
+WHERE o.status = 'completed';
