@@ -1,0 +1,384 @@
+/**
+ * ECS on Fargate: one cluster, one ECR repository, and per process (worker, organizer, notifier, auditor)
+ * a task definition from the one image with its own command, a log group, a least-privilege task role and
+ * a service with a circuit breaker and target-tracking autoscaling on backlog per task.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Topology } from "#events/topology.js";
+import { type InfraConfig, SERVICE_IDS, type ServiceId } from "../config.js";
+import { assumeRolePolicy, policyDocument, policyJson } from "../iam.js";
+import { type ServiceResources, serviceStatements } from "../service-permissions.js";
+
+export interface EcsArgs {
+  topology: Topology;
+  config: Pick<InfraConfig, "region" | "image" | "network" | "services" | "workerConcurrency" | "retention">;
+  /** The queue each service consumes. */
+  queues: Record<
+    ServiceId,
+    { arn: pulumi.Input<string>; url: pulumi.Input<string>; name: pulumi.Input<string> }
+  >;
+  busArn: pulumi.Input<string>;
+  busName: pulumi.Input<string>;
+  bucketArn: pulumi.Input<string>;
+  bucketName: pulumi.Input<string>;
+  secretArn: pulumi.Input<string>;
+  notificationsTopicArn: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+/** Seconds ECS waits after SIGTERM before SIGKILL (Fargate allows up to 120). */
+export const WORKER_STOP_TIMEOUT_SECONDS = 120;
+
+/** The worker serves /health (and the Snowflake intake) on this port. */
+export const WORKER_PORT = 8000;
+
+/**
+ * Default command per process; all processes ship in the one image built from the repo root and run their
+ * TypeScript entry point through tsx (a runtime dependency), as `services/worker/main.ts` documents.
+ */
+export function defaultCommand(service: ServiceId): string[] {
+  return ["node", "--import", "tsx", `services/${service}/main.ts`];
+}
+
+/**
+ * The image has no curl/wget (node slim), so the health probe is node itself. A 2xx from /health is healthy.
+ */
+export const WORKER_HEALTH_CHECK = {
+  command: [
+    "CMD",
+    "node",
+    "-e",
+    `fetch("http://127.0.0.1:${WORKER_PORT}/health").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+  ],
+  interval: 15,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 30,
+};
+
+export interface EcsService {
+  taskRole: aws.iam.Role;
+  taskRolePolicy: aws.iam.RolePolicy;
+  logGroup: aws.cloudwatch.LogGroup;
+  taskDefinition: aws.ecs.TaskDefinition;
+  service: aws.ecs.Service;
+  scalingTarget: aws.appautoscaling.Target;
+  scalingPolicy: aws.appautoscaling.Policy;
+}
+
+export class EcsServices extends pulumi.ComponentResource {
+  readonly cluster: aws.ecs.Cluster;
+  readonly repository: aws.ecr.Repository;
+  readonly executionRole: aws.iam.Role;
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  readonly services: Record<ServiceId, EcsService>;
+
+  constructor(name: string, args: EcsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("report-pipeline:infra:EcsServices", name, {}, opts);
+    const { topology, config, tags } = args;
+    const parent = { parent: this };
+    const n = (s: string) => `${topology.prefix}-${s}`;
+
+    this.cluster = new aws.ecs.Cluster(
+      n("cluster"),
+      // Container Insights publishes RunningTaskCount, the denominator of backlog per task.
+      { name: n("cluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags },
+      parent,
+    );
+    this.repository = new aws.ecr.Repository(
+      n("app"),
+      {
+        name: n("app"),
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        tags,
+      },
+      parent,
+    );
+    new aws.ecr.LifecyclePolicy(
+      n("app-lifecycle"),
+      {
+        repository: this.repository.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: "keep the 30 newest images",
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      parent,
+    );
+    const image = config.image.includes("/")
+      ? pulumi.output(config.image)
+      : pulumi.interpolate`${this.repository.repositoryUrl}:${config.image}`;
+
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      n("tasks"),
+      {
+        name: n("tasks"),
+        description: "Report pipeline tasks: no inbound, HTTPS out (AWS APIs, ECR, Snowflake)",
+        vpcId: config.network.vpcId,
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
+        ],
+        tags,
+      },
+      parent,
+    );
+
+    const logGroups = {} as Record<ServiceId, aws.cloudwatch.LogGroup>;
+    for (const id of SERVICE_IDS) {
+      logGroups[id] = new aws.cloudwatch.LogGroup(
+        n(`${id}-logs`),
+        { name: `/ecs/${topology.prefix}/${id}`, retentionInDays: config.retention.logDays, tags },
+        parent,
+      );
+    }
+
+    this.executionRole = new aws.iam.Role(
+      n("task-execution"),
+      { name: n("task-execution"), assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), tags },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      n("task-execution-policy"),
+      {
+        role: this.executionRole.id,
+        policy: policyJson(
+          policyDocument(
+            // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it alone.
+            { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+            {
+              Sid: "PullImage",
+              Effect: "Allow",
+              Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+              Resource: [this.repository.arn],
+            },
+            {
+              Sid: "WriteLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: SERVICE_IDS.map((id) => pulumi.interpolate`${logGroups[id].arn}:*`),
+            },
+          ),
+        ),
+      },
+      parent,
+    );
+
+    const services = {} as Record<ServiceId, EcsService>;
+    for (const id of SERVICE_IDS) services[id] = this.service(id, args, image, logGroups[id]);
+    this.services = services;
+
+    this.registerOutputs({
+      clusterName: this.cluster.name,
+      repositoryUrl: this.repository.repositoryUrl,
+    });
+  }
+
+  private service(
+    id: ServiceId,
+    args: EcsArgs,
+    image: pulumi.Output<string>,
+    logGroup: aws.cloudwatch.LogGroup,
+  ): EcsService {
+    const { topology, config, tags } = args;
+    const parent = { parent: this };
+    const svc = config.services[id];
+    const name = `${topology.prefix}-${id}`;
+    const queue = args.queues[id];
+
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { name: `${name}-task`, assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), tags },
+      parent,
+    );
+    const resources: ServiceResources = {
+      queueArn: queue.arn,
+      busArn: args.busArn,
+      bucketArn: args.bucketArn,
+      secretArn: args.secretArn,
+      notificationsTopicArn: args.notificationsTopicArn,
+    };
+    const taskRolePolicy = new aws.iam.RolePolicy(
+      `${name}-task-policy`,
+      { role: taskRole.id, policy: policyJson(policyDocument(...serviceStatements(id, resources))) },
+      parent,
+    );
+
+    const environment: { name: string; value: pulumi.Input<string> }[] = [
+      { name: "SERVICE_NAME", value: id },
+      { name: "AWS_REGION", value: config.region },
+      { name: "REPORTS_PREFIX", value: topology.prefix },
+      { name: "EVENT_BUS_NAME", value: args.busName },
+      { name: "REPORTS_BUCKET", value: args.bucketName },
+      { name: "TMPDIR", value: "/tmp" },
+    ];
+    if (id === "worker") {
+      environment.push(
+        // Names as in services/worker/config.ts.
+        { name: "JOBS_QUEUE_URL", value: queue.url },
+        { name: "WAREHOUSE", value: "snowflake" },
+        { name: "SNOWFLAKE_SECRET_ID", value: args.secretArn },
+        { name: "WORKER_CONCURRENCY", value: String(config.workerConcurrency) },
+        { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
+        { name: "HTTP_PORT", value: String(WORKER_PORT) },
+        // Drain must end before ECS's stopTimeout (below) sends SIGKILL.
+        { name: "DRAIN_TIMEOUT_MS", value: String((WORKER_STOP_TIMEOUT_SECONDS - 10) * 1000) },
+      );
+    } else {
+      environment.push({ name: "QUEUE_URL", value: queue.url });
+    }
+    if (id === "notifier")
+      environment.push({ name: "NOTIFICATIONS_TOPIC_ARN", value: args.notificationsTopicArn });
+
+    const containerDefinitions = pulumi
+      .all([image, logGroup.name, ...environment.map((e) => pulumi.output(e.value))])
+      .apply(([img, logGroupName, ...values]) =>
+        JSON.stringify([
+          {
+            name: id,
+            image: img,
+            essential: true,
+            command: svc.command ?? defaultCommand(id),
+            environment: environment.map((e, i) => ({ name: e.name, value: values[i] })),
+            // Read-only root; scratch space (driver caches, temp files) goes to an ephemeral /tmp volume.
+            readonlyRootFilesystem: true,
+            mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp" }],
+            // SIGTERM drains in-flight jobs; give the worker time to finish or release them.
+            stopTimeout: id === "worker" ? WORKER_STOP_TIMEOUT_SECONDS : 30,
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: {
+                "awslogs-group": logGroupName,
+                "awslogs-region": config.region,
+                "awslogs-stream-prefix": id,
+              },
+            },
+            ...(id === "worker"
+              ? {
+                  portMappings: [{ containerPort: WORKER_PORT, protocol: "tcp" }],
+                  healthCheck: WORKER_HEALTH_CHECK,
+                }
+              : {}),
+          },
+        ]),
+      );
+
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      name,
+      {
+        family: name,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(svc.cpu),
+        memory: String(svc.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: this.executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions,
+        volumes: [{ name: "tmp" }],
+        tags,
+      },
+      parent,
+    );
+
+    const service = new aws.ecs.Service(
+      name,
+      {
+        name,
+        cluster: this.cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: svc.desiredTasks,
+        launchType: "FARGATE",
+        networkConfiguration: {
+          subnets: config.network.subnetIds,
+          securityGroups: [this.securityGroup.id],
+          assignPublicIp: config.network.assignPublicIp,
+        },
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        propagateTags: "SERVICE",
+        tags,
+      },
+      // Autoscaling owns the running count after the first deploy.
+      { parent: this, ignoreChanges: ["desiredCount"] },
+    );
+
+    const scalingTarget = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${this.cluster.name}/${service.name}`,
+        minCapacity: svc.minTasks,
+        maxCapacity: svc.maxTasks,
+        tags,
+      },
+      parent,
+    );
+    const scalingPolicy = new aws.appautoscaling.Policy(
+      `${name}-backlog-per-task`,
+      {
+        name: `${name}-backlog-per-task`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scalingTarget.serviceNamespace,
+        scalableDimension: scalingTarget.scalableDimension,
+        resourceId: scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: svc.backlogPerTaskTarget,
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+          customizedMetricSpecification: {
+            metrics: [
+              {
+                id: "visible",
+                returnData: false,
+                metricStat: {
+                  stat: "Sum",
+                  metric: {
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: [{ name: "QueueName", value: queue.name }],
+                  },
+                },
+              },
+              {
+                id: "tasks",
+                returnData: false,
+                metricStat: {
+                  stat: "Average",
+                  metric: {
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: [
+                      { name: "ClusterName", value: this.cluster.name },
+                      { name: "ServiceName", value: service.name },
+                    ],
+                  },
+                },
+              },
+              // minTasks >= 1 (config), so the denominator is never 0 in steady state.
+              {
+                id: "backlogPerTask",
+                expression: "visible / tasks",
+                label: "backlog per task",
+                returnData: true,
+              },
+            ],
+          },
+        },
+      },
+      parent,
+    );
+
+    return { taskRole, taskRolePolicy, logGroup, taskDefinition, service, scalingTarget, scalingPolicy };
+  }
+}

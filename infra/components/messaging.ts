@@ -1,0 +1,222 @@
+/**
+ * Messaging: the jobs queue, the report-events bus with its archive, and one rule -> SQS target per
+ * consumer, every queue with a DLQ. All names and patterns come from the topology in events/.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type ConsumerId,
+  type ConsumerSpec,
+  consumersOf,
+  type QueueSpec,
+  type Topology,
+} from "#events/topology.js";
+import { policyDocument, policyJson } from "../iam.js";
+
+export interface MessagingArgs {
+  topology: Topology;
+  /** Retention of the audit rule's CloudWatch Logs target. */
+  auditLogRetentionDays: number;
+  tags: Record<string, string>;
+}
+
+export interface QueuePair {
+  queue: aws.sqs.Queue;
+  dlq: aws.sqs.Queue;
+}
+
+export interface ConsumerWiring extends QueuePair {
+  rule: aws.cloudwatch.EventRule;
+  target: aws.cloudwatch.EventTarget;
+}
+
+/**
+ * EventBridge keeps retrying a failed delivery for up to a day; after that the event goes to the consumer's
+ * DLQ (the same one its queue redrives to), which the DLQ-depth alarm already watches.
+ */
+export const TARGET_RETRY = { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 } as const;
+
+/** EventBridge requires a Logs target's group to live under /aws/events/; the name derives from the rule. */
+export function auditLogGroupName(topology: Topology): string {
+  return `/aws/events/${topology.consumers.auditor.rule.name}`;
+}
+
+export class Messaging extends pulumi.ComponentResource {
+  readonly bus: aws.cloudwatch.EventBus;
+  readonly archive: aws.cloudwatch.EventArchive;
+  readonly jobs: QueuePair;
+  readonly consumers: Record<ConsumerId, ConsumerWiring>;
+  readonly auditLogGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("report-pipeline:infra:Messaging", name, {}, opts);
+    const { topology, tags } = args;
+    const parent = { parent: this };
+
+    this.jobs = this.queuePair(topology.jobs, tags);
+
+    this.bus = new aws.cloudwatch.EventBus(topology.bus.name, { name: topology.bus.name, tags }, parent);
+    // No event pattern: the archive keeps everything on the bus so any consumer can be replayed.
+    this.archive = new aws.cloudwatch.EventArchive(
+      topology.bus.archiveName,
+      {
+        name: topology.bus.archiveName,
+        eventSourceArn: this.bus.arn,
+        retentionDays: topology.bus.archiveRetentionDays,
+        description: `Replay archive of ${topology.bus.name}`,
+      },
+      parent,
+    );
+
+    const consumers = {} as Record<ConsumerId, ConsumerWiring>;
+    for (const spec of consumersOf(topology)) consumers[spec.id] = this.consumer(spec, tags);
+    this.consumers = consumers;
+
+    this.auditLogGroup = this.auditLogsTarget(topology, args.auditLogRetentionDays, tags);
+
+    this.registerOutputs({
+      busArn: this.bus.arn,
+      jobsQueueUrl: this.jobs.queue.url,
+      jobsDlqUrl: this.jobs.dlq.url,
+    });
+  }
+
+  private queuePair(spec: QueueSpec, tags: Record<string, string>): QueuePair {
+    const parent = { parent: this };
+    const dlq = new aws.sqs.Queue(
+      spec.dlqName,
+      {
+        name: spec.dlqName,
+        messageRetentionSeconds: spec.dlqRetentionSeconds,
+        sqsManagedSseEnabled: true,
+        tags,
+      },
+      parent,
+    );
+    const queue = new aws.sqs.Queue(
+      spec.queueName,
+      {
+        name: spec.queueName,
+        visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
+        messageRetentionSeconds: spec.retentionSeconds,
+        // Long polling by default: fewer empty receives for every consumer.
+        receiveWaitTimeSeconds: 20,
+        sqsManagedSseEnabled: true,
+        redrivePolicy: pulumi.jsonStringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: spec.maxReceiveCount,
+        }),
+        tags,
+      },
+      parent,
+    );
+    // Only the main queue may redrive into its DLQ.
+    new aws.sqs.RedriveAllowPolicy(
+      `${spec.dlqName}-allow`,
+      {
+        queueUrl: dlq.url,
+        redriveAllowPolicy: pulumi.jsonStringify({
+          redrivePermission: "byQueue",
+          sourceQueueArns: [queue.arn],
+        }),
+      },
+      parent,
+    );
+    return { queue, dlq };
+  }
+
+  private consumer(spec: ConsumerSpec, tags: Record<string, string>): ConsumerWiring {
+    const parent = { parent: this };
+    const pair = this.queuePair(spec, tags);
+    const rule = new aws.cloudwatch.EventRule(
+      spec.rule.name,
+      {
+        name: spec.rule.name,
+        description: spec.rule.description,
+        eventBusName: this.bus.name,
+        eventPattern: JSON.stringify(spec.rule.pattern),
+        state: "ENABLED",
+        tags,
+      },
+      parent,
+    );
+    // Only this rule may send, to the queue (deliveries) and to the DLQ (deliveries that exhausted retries).
+    for (const [suffix, q] of [
+      ["queue", pair.queue],
+      ["dlq", pair.dlq],
+    ] as const) {
+      new aws.sqs.QueuePolicy(
+        `${spec.rule.name}-${suffix}-policy`,
+        {
+          queueUrl: q.url,
+          policy: policyJson(
+            policyDocument({
+              Sid: "AllowRuleToSend",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: ["sqs:SendMessage"],
+              Resource: [q.arn],
+              Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+            }),
+          ),
+        },
+        parent,
+      );
+    }
+    const target = new aws.cloudwatch.EventTarget(
+      `${spec.rule.name}-queue-target`,
+      {
+        rule: rule.name,
+        eventBusName: this.bus.name,
+        targetId: `${spec.id}-queue`,
+        arn: pair.queue.arn,
+        deadLetterConfig: { arn: pair.dlq.arn },
+        retryPolicy: { ...TARGET_RETRY },
+      },
+      parent,
+    );
+    return { ...pair, rule, target };
+  }
+
+  /** Every audited event also lands in CloudWatch Logs, searchable with Logs Insights. */
+  private auditLogsTarget(topology: Topology, retentionDays: number, tags: Record<string, string>) {
+    const parent = { parent: this };
+    const audit = this.consumers.auditor;
+    const logGroupName = auditLogGroupName(topology);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${topology.consumers.auditor.rule.name}-log-group`,
+      { name: logGroupName, retentionInDays: retentionDays, tags },
+      parent,
+    );
+    // EventBridge writes to Logs through a resource policy on the group (a role is not supported).
+    const policy = new aws.cloudwatch.LogResourcePolicy(
+      `${topology.consumers.auditor.rule.name}-logs-policy`,
+      {
+        policyName: `${topology.consumers.auditor.rule.name}-events-to-logs`,
+        policyDocument: policyJson(
+          policyDocument({
+            Sid: "EventBridgeToAuditLogs",
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+            Condition: { ArnEquals: { "aws:SourceArn": audit.rule.arn } },
+          }),
+        ),
+      },
+      parent,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${topology.consumers.auditor.rule.name}-logs-target`,
+      {
+        rule: audit.rule.name,
+        eventBusName: this.bus.name,
+        targetId: "auditor-logs",
+        arn: logGroup.arn,
+        retryPolicy: { ...TARGET_RETRY },
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+    return logGroup;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The reports bucket: SSE, versioning, public access blocked, TLS only, bucket-owner ownership, and a
+ * lifecycle built on the S3 layout in events/ (generated/ is scratch space, reports/ ages to colder tiers).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX } from "#events/s3-layout.js";
+import { policyDocument, policyJson } from "../iam.js";
+
+export interface StorageArgs {
+  bucketName: string;
+  /** Days after which reports/ moves to STANDARD_IA, then to GLACIER_IR. */
+  reportsInfrequentAccessDays: number;
+  reportsGlacierDays: number;
+  /** Days a replaced or deleted version is kept. */
+  noncurrentVersionDays: number;
+  tags: Record<string, string>;
+}
+
+/** Worker output only lives until the organizer moved it; anything left after a day is an orphan. */
+export const GENERATED_EXPIRY_DAYS = 1;
+
+export class ReportStorage extends pulumi.ComponentResource {
+  readonly bucket: aws.s3.Bucket;
+
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("report-pipeline:infra:ReportStorage", name, {}, opts);
+    const parent = { parent: this };
+    const n = args.bucketName;
+
+    this.bucket = new aws.s3.Bucket(n, { bucket: n, tags: args.tags }, parent);
+    const bucket = this.bucket.id;
+
+    new aws.s3.BucketOwnershipControls(
+      `${n}-ownership`,
+      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      parent,
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${n}-public-access`,
+      {
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${n}-sse`,
+      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      parent,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      `${n}-versioning`,
+      { bucket, versioningConfiguration: { status: "Enabled" } },
+      parent,
+    );
+    new aws.s3.BucketPolicy(
+      `${n}-policy`,
+      {
+        bucket,
+        policy: policyJson(
+          policyDocument({
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["s3:*"],
+            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ),
+      },
+      // The public access block must exist first, or a policy with a `*` principal is briefly evaluated without it.
+      { parent: this, dependsOn: [publicAccess] },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${n}-lifecycle`,
+      {
+        bucket,
+        rules: [
+          {
+            id: "expire-generated",
+            status: "Enabled",
+            filter: { prefix: GENERATED_PREFIX },
+            expiration: { days: GENERATED_EXPIRY_DAYS },
+            noncurrentVersionExpiration: { noncurrentDays: GENERATED_EXPIRY_DAYS },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: GENERATED_EXPIRY_DAYS },
+          },
+          {
+            id: "age-reports",
+            status: "Enabled",
+            filter: { prefix: REPORTS_PREFIX },
+            transitions: [
+              { days: args.reportsInfrequentAccessDays, storageClass: "STANDARD_IA" },
+              { days: args.reportsGlacierDays, storageClass: "GLACIER_IR" },
+            ],
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+          {
+            // The audit trail is never expired; it only moves to a cheaper tier.
+            id: "age-audit",
+            status: "Enabled",
+            filter: { prefix: AUDIT_PREFIX },
+            transitions: [{ days: args.reportsGlacierDays, storageClass: "GLACIER_IR" }],
+          },
+        ],
+      },
+      // Lifecycle rules on noncurrent versions need versioning in place.
+      { parent: this, dependsOn: [versioning] },
+    );
+
+    this.registerOutputs({ bucketName: this.bucket.bucket, bucketArn: this.bucket.arn });
+  }
+}

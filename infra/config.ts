@@ -1,0 +1,214 @@
+/**
+ * The stack configuration, read once and validated with zod. `readInfraConfig()` is the only function in
+ * infra/ that touches `pulumi.Config`; everything else receives the parsed `InfraConfig`.
+ *
+ * Keys live in the `report-pipeline` namespace (the project name) plus the standard `aws:region`; each
+ * is documented in `Pulumi.dev.yaml`. A missing or malformed value stops the program with a message that
+ * names the key, e.g. `report-pipeline:services.worker.maxTasks: must be >= minTasks (2)`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { CONSUMER_IDS } from "#events/topology.js";
+
+export const CONFIG_NAMESPACE = "report-pipeline";
+
+/** Every ECS service the program runs: the worker plus one per topology consumer. */
+export const SERVICE_IDS = ["worker", ...CONSUMER_IDS] as const;
+export type ServiceId = (typeof SERVICE_IDS)[number];
+
+const positiveInt = z.number({ error: "must be a number" }).int({ error: "must be an integer" }).min(1);
+const nonNegativeInt = z.number({ error: "must be a number" }).int({ error: "must be an integer" }).min(0);
+
+/** Fargate accepts only certain cpu/memory pairs; the common ones for these services. */
+const FARGATE_CPU = [256, 512, 1024, 2048, 4096] as const;
+
+const ServiceConfigSchema = z
+  .strictObject({
+    desiredTasks: positiveInt,
+    // Target tracking on backlog *per task* divides by the running task count, so a service never scales to 0.
+    minTasks: positiveInt,
+    maxTasks: positiveInt.max(100),
+    cpu: z.union(FARGATE_CPU.map((c) => z.literal(c))).default(256),
+    memory: positiveInt.default(512),
+    /** Visible messages per running task that target tracking keeps the service at. */
+    backlogPerTaskTarget: positiveInt.default(10),
+    /** Overrides the container command for this process (default: `node dist/services/<id>/main.js`). */
+    command: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.maxTasks < s.minTasks)
+      ctx.addIssue({ code: "custom", path: ["maxTasks"], message: `must be >= minTasks (${s.minTasks})` });
+    if (s.desiredTasks < s.minTasks || s.desiredTasks > s.maxTasks)
+      ctx.addIssue({
+        code: "custom",
+        path: ["desiredTasks"],
+        message: `must be within minTasks..maxTasks (${s.minTasks}..${s.maxTasks})`,
+      });
+  });
+
+const ScheduleSchema = z.strictObject({
+  /** Schedule name suffix (the full name is `<prefix>-<name>`). */
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: "letters, digits, '_' and '-' (1-40)" }),
+  cadence: z.enum(["daily", "weekly", "monthly"]),
+  /** EventBridge Scheduler cron expression, e.g. `cron(0 6 * * ? *)`, evaluated in `schedules.timezone`. */
+  cron: z.string().regex(/^cron\(.+\)$/, { error: "must be an EventBridge cron(...) expression" }),
+  /**
+   * The job to send, without `jobId`, `requestedAt` and `requestedBy`: the program fills those per run from
+   * the Scheduler's execution id and scheduled time, so retries of one run share one jobId.
+   */
+  job: z.record(z.string(), z.unknown()),
+});
+
+const EmailList = z.array(z.email({ error: "must be an email address" })).default([]);
+
+export const InfraConfigSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "must be an AWS region like eu-west-1" }),
+  /** Name prefix of every resource; the topology in events/ derives all names from it. */
+  prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, { error: "letters, digits, - and _" }),
+  /** S3 bucket names are global: override the derived `<prefix>-reports` when it is taken. */
+  bucketName: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .optional(),
+  /** A tag pushed to this stack's ECR repository, or a full image reference (contains a `/`). */
+  image: z.string().min(1),
+  network: z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "must be a VPC id vpc-…" }),
+    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" })).min(1),
+    assignPublicIp: z.boolean().default(false),
+  }),
+  services: z.strictObject({
+    worker: ServiceConfigSchema,
+    organizer: ServiceConfigSchema,
+    notifier: ServiceConfigSchema,
+    auditor: ServiceConfigSchema,
+  }),
+  /** Jobs one worker task runs at once (WORKER_CONCURRENCY). */
+  workerConcurrency: positiveInt.max(50),
+  retention: z
+    .strictObject({
+      logDays: z
+        .union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731].map((d) => z.literal(d)))
+        .default(30),
+      reportsInfrequentAccessDays: positiveInt.min(30).default(30),
+      reportsGlacierDays: positiveInt.default(180),
+      noncurrentVersionDays: positiveInt.default(30),
+    })
+    .default({
+      logDays: 30,
+      reportsInfrequentAccessDays: 30,
+      reportsGlacierDays: 180,
+      noncurrentVersionDays: 30,
+    })
+    .refine((r) => r.reportsGlacierDays > r.reportsInfrequentAccessDays, {
+      path: ["reportsGlacierDays"],
+      error: "must be later than reportsInfrequentAccessDays",
+    }),
+  alarms: z.strictObject({
+    /** Alarm when a DLQ holds more than this many messages (0: any dead letter alarms). */
+    dlqDepthThreshold: nonNegativeInt.default(0),
+    oldestJobAgeSeconds: positiveInt,
+    workerErrorRatePercent: z.number().gt(0).max(100),
+    evaluationPeriods: positiveInt.default(1),
+    emails: EmailList,
+  }),
+  notifications: z
+    .strictObject({
+      emails: EmailList,
+      httpsEndpoints: z.array(z.url().startsWith("https://", { error: "must be an https URL" })).default([]),
+    })
+    .default({ emails: [], httpsEndpoints: [] }),
+  schedules: z
+    .strictObject({
+      timezone: z.string().min(1),
+      jobs: z.array(ScheduleSchema).default([]),
+    })
+    .superRefine((s, ctx) => {
+      if (!Intl.supportedValuesOf("timeZone").includes(s.timezone) && s.timezone !== "UTC")
+        ctx.addIssue({
+          code: "custom",
+          path: ["timezone"],
+          message: `unknown IANA time zone "${s.timezone}"`,
+        });
+      const seen = new Set<string>();
+      s.jobs.forEach((j, i) => {
+        if (seen.has(j.name))
+          ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `duplicate name "${j.name}"` });
+        seen.add(j.name);
+      });
+    }),
+  snowflake: z.strictObject({
+    /** Name of the Secrets Manager secret that holds the Snowflake credentials (value set out of band). */
+    secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/),
+    recoveryWindowDays: z.number().int().min(7).max(30).default(30),
+    /** A rotation Lambda's ARN; when set, the secret rotates every `rotationDays`. */
+    rotationLambdaArn: z.string().startsWith("arn:").optional(),
+    rotationDays: positiveInt.max(365).default(90),
+  }),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+export type InfraConfig = z.output<typeof InfraConfigSchema>;
+export type InfraConfigInput = z.input<typeof InfraConfigSchema>;
+export type ServiceConfig = InfraConfig["services"][ServiceId];
+
+export class InfraConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InfraConfigError";
+  }
+}
+
+/** Which Pulumi config key each schema key comes from (everything but region is namespaced). */
+function keyName(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path.map(String);
+  if (head === undefined) return `${CONFIG_NAMESPACE}:(root)`;
+  const ns = head === "region" ? "aws:region" : `${CONFIG_NAMESPACE}:${head}`;
+  return rest.length ? `${ns}.${rest.join(".")}` : ns;
+}
+
+/** Validates raw config values; throws an InfraConfigError naming every offending key. */
+export function parseInfraConfig(raw: unknown): InfraConfig {
+  const result = InfraConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${keyName(i.path)}: ${i.message}`);
+  throw new InfraConfigError(`invalid stack configuration:\n  ${lines.join("\n  ")}`);
+}
+
+const STRUCTURED_KEYS = [
+  "network",
+  "services",
+  "retention",
+  "alarms",
+  "notifications",
+  "schedules",
+  "snowflake",
+  "tags",
+] as const;
+const SCALAR_KEYS = ["prefix", "bucketName", "image"] as const;
+
+/** Reads the stack's config from Pulumi (call once, in infra/index.ts). */
+export function readInfraConfig(): InfraConfig {
+  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
+  const raw: Record<string, unknown> = {};
+  const region = new pulumi.Config("aws").get("region");
+  if (region !== undefined) raw.region = region;
+  for (const key of SCALAR_KEYS) {
+    const value = cfg.get(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const concurrency = cfg.get("workerConcurrency");
+  if (concurrency !== undefined) raw.workerConcurrency = Number(concurrency);
+  for (const key of STRUCTURED_KEYS) {
+    let value: unknown;
+    try {
+      value = cfg.getObject(key);
+    } catch (error) {
+      throw new InfraConfigError(
+        `invalid stack configuration:\n  ${CONFIG_NAMESPACE}:${key}: not valid structured config (${(error as Error).message})`,
+      );
+    }
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseInfraConfig(raw);
+}

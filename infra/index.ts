@@ -1,0 +1,19 @@
+/**
+ * The Pulumi program (`Pulumi.yaml` main). Reads the stack config once, builds the pipeline, exports what
+ * operators and the other stacks need.
+ */
+import { readInfraConfig } from "./config.js";
+import { createPipeline } from "./pipeline.js";
+
+const pipeline = createPipeline(readInfraConfig());
+
+export const jobsQueueUrl = pipeline.messaging.jobs.queue.url;
+export const jobsDlqUrl = pipeline.messaging.jobs.dlq.url;
+export const eventBusName = pipeline.messaging.bus.name;
+export const eventBusArn = pipeline.messaging.bus.arn;
+export const reportsBucket = pipeline.storage.bucket.bucket;
+export const snowflakeSecretArn = pipeline.secret.secret.arn;
+export const notificationsTopicArn = pipeline.notifications.topic.arn;
+export const alarmTopicArn = pipeline.alarmTopic.topic.arn;
+export const clusterName = pipeline.ecs.cluster.name;
+export const repositoryUrl = pipeline.ecs.repository.repositoryUrl;

@@ -1,0 +1,130 @@
+/**
+ * What each process may do, as IAM statements: least privilege per service, every statement scoped to
+ * the one queue, bus, secret, topic or bucket prefix it needs (prefixes from the S3 layout in events/).
+ * Kept as a pure function so the table-driven role tests read the same statements ECS gets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX } from "#events/s3-layout.js";
+import type { ServiceId } from "./config.js";
+import type { PolicyStatement } from "./iam.js";
+
+type Arn = pulumi.Input<string>;
+
+export interface ServiceResources {
+  /** The queue this service consumes (jobs queue for the worker, its own queue for a consumer). */
+  queueArn: Arn;
+  busArn: Arn;
+  bucketArn: Arn;
+  secretArn: Arn;
+  notificationsTopicArn: Arn;
+}
+
+/** sqs-consumer receives, deletes, and extends visibility (heartbeat) on long jobs. */
+export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
+
+const objects = (bucketArn: Arn, prefix: string): Arn => pulumi.interpolate`${bucketArn}/${prefix}*`;
+
+/**
+ * ListBucket limited to the service's own prefixes. Without it a HEAD on a missing key answers 403, not
+ * 404, and the idempotency checks ("is the object already there?") could not tell absent from forbidden.
+ */
+function listPrefixes(sid: string, bucketArn: Arn, prefixes: string[]): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: ["s3:ListBucket"],
+    Resource: [bucketArn],
+    Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
+  };
+}
+
+export function serviceStatements(service: ServiceId, r: ServiceResources): PolicyStatement[] {
+  const consume: PolicyStatement = {
+    Sid: "ConsumeQueue",
+    Effect: "Allow",
+    Action: CONSUME_ACTIONS,
+    Resource: [r.queueArn],
+  };
+  const emit: PolicyStatement = {
+    Sid: "EmitEvents",
+    Effect: "Allow",
+    Action: ["events:PutEvents"],
+    Resource: [r.busArn],
+  };
+  switch (service) {
+    case "worker":
+      return [
+        consume,
+        {
+          // GetQueueAttributes: the worker reads the redrive policy (last attempt) and the backlog for /health.
+          // SendMessage: its HTTP intake (POST /jobs, POST /snowflake/submit) enqueues jobs.
+          Sid: "InspectAndFeedJobsQueue",
+          Effect: "Allow",
+          Action: ["sqs:GetQueueAttributes", "sqs:SendMessage"],
+          Resource: [r.queueArn],
+        },
+        {
+          Sid: "WriteGenerated",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject"],
+          Resource: [objects(r.bucketArn, GENERATED_PREFIX)],
+        },
+        listPrefixes("ListGenerated", r.bucketArn, [GENERATED_PREFIX]),
+        emit,
+        {
+          Sid: "ReadSnowflakeSecret",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [r.secretArn],
+        },
+      ];
+    case "organizer":
+      return [
+        consume,
+        {
+          Sid: "TakeGenerated",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:DeleteObject"],
+          Resource: [objects(r.bucketArn, GENERATED_PREFIX)],
+        },
+        {
+          // Get too: latest.json and the daily index manifest are read before they are rewritten.
+          Sid: "WriteReports",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject"],
+          Resource: [objects(r.bucketArn, REPORTS_PREFIX)],
+        },
+        listPrefixes("ListGeneratedAndReports", r.bucketArn, [GENERATED_PREFIX, REPORTS_PREFIX]),
+        emit,
+      ];
+    case "notifier":
+      return [
+        consume,
+        {
+          Sid: "PublishNotifications",
+          Effect: "Allow",
+          Action: ["sns:Publish"],
+          Resource: [r.notificationsTopicArn],
+        },
+        {
+          // A presigned URL carries its signer's permissions, so the notifier needs read on reports/.
+          Sid: "PresignReports",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [objects(r.bucketArn, REPORTS_PREFIX)],
+        },
+        emit,
+      ];
+    case "auditor":
+      return [
+        consume,
+        {
+          Sid: "WriteAuditTrail",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject"],
+          Resource: [objects(r.bucketArn, AUDIT_PREFIX)],
+        },
+        listPrefixes("ListAuditTrail", r.bucketArn, [AUDIT_PREFIX]),
+      ];
+  }
+}
