@@ -1,0 +1,227 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Topology } from "#events/topology.js";
+import { parseInfraConfig, SERVICE_IDS, type ServiceId } from "#infra/config.js";
+import { configInput } from "../fixtures/config.js";
+import { installMocks, MOCK_ACCOUNT, MOCK_REGION } from "../support/pulumi-mocks.js";
+
+const mocks = installMocks();
+const { createPipeline } = await import("#infra/pipeline.js");
+
+interface Statement {
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".")}$`,
+  ).test(value);
+
+/** A small IAM evaluator: Allow statements, wildcard matching, StringLike conditions. Enough for these policies. */
+function allows(
+  statements: Statement[],
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+) {
+  return statements.some((s) => {
+    if (s.Effect !== "Allow") return false;
+    if (!list(s.Action).some((a) => glob(a.toLowerCase(), action.toLowerCase()))) return false;
+    if (!list(s.Resource).some((r) => glob(r, resource))) return false;
+    for (const [operator, entries] of Object.entries(s.Condition ?? {})) {
+      if (operator !== "StringLike") return false; // unknown operator: treat as not satisfied
+      for (const [key, patterns] of Object.entries(entries)) {
+        const value = context[key];
+        if (value === undefined || !list(patterns).some((p) => glob(p, value))) return false;
+      }
+    }
+    return true;
+  });
+}
+
+const config = parseInfraConfig(configInput());
+let topology: Topology;
+const policies = {} as Record<ServiceId, Statement[]>;
+
+beforeAll(async () => {
+  topology = createPipeline(config).topology;
+  await mocks.settle();
+  for (const id of SERVICE_IDS) {
+    const rolePolicy = mocks
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .find((p) => p.inputs.role === `${topology.prefix}-${id}-task`);
+    if (!rolePolicy) throw new Error(`no task role policy for ${id}`);
+    policies[id] = JSON.parse(rolePolicy.inputs.policy).Statement;
+  }
+});
+
+// Resources by role in the table below; ARNs as AWS forms them (the mocks give the same).
+const arn = (what: string): string => {
+  const p = topology.prefix;
+  const sqs = (name: string) => `arn:aws:sqs:${MOCK_REGION}:${MOCK_ACCOUNT}:${name}`;
+  const bucket = `arn:aws:s3:::${p}-reports`;
+  const table: Record<string, string> = {
+    jobsQueue: sqs(topology.jobs.queueName),
+    jobsDlq: sqs(topology.jobs.dlqName),
+    organizeQueue: sqs(topology.consumers.organizer.queueName),
+    notifyQueue: sqs(topology.consumers.notifier.queueName),
+    auditQueue: sqs(topology.consumers.auditor.queueName),
+    bus: `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/${topology.bus.name}`,
+    otherBus: `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/default`,
+    secret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:${config.snowflake.secretName}-AbCdEf`,
+    otherSecret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:other-XyZ123`,
+    topic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${p}-report-notifications`,
+    alarmTopic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${p}-alarms`,
+    bucket,
+    generated: `${bucket}/generated/J1/J1_sales_20250803_154608.json`,
+    report: `${bucket}/reports/sales/J1_sales_20250803_154608.json`,
+    audit: `${bucket}/audit/jobs/J1/e1.json`,
+  };
+  const value = table[what];
+  if (!value) throw new Error(`unknown resource ${what}`);
+  return value;
+};
+
+type Row = [action: string, resource: string, allowed: boolean, context?: Record<string, string>];
+
+const TABLE: Record<ServiceId, Row[]> = {
+  worker: [
+    ["sqs:ReceiveMessage", "jobsQueue", true],
+    ["sqs:DeleteMessage", "jobsQueue", true],
+    ["sqs:ChangeMessageVisibility", "jobsQueue", true],
+    ["sqs:SendMessage", "jobsQueue", true],
+    ["sqs:ReceiveMessage", "jobsDlq", false],
+    ["sqs:ReceiveMessage", "organizeQueue", false],
+    ["sqs:PurgeQueue", "jobsQueue", false],
+    ["s3:PutObject", "generated", true],
+    ["s3:GetObject", "generated", true],
+    ["s3:ListBucket", "bucket", true, { "s3:prefix": "generated/J1/" }],
+    ["s3:ListBucket", "bucket", false, { "s3:prefix": "reports/sales/" }],
+    ["s3:PutObject", "report", false],
+    ["s3:DeleteObject", "generated", false],
+    ["s3:GetObject", "audit", false],
+    ["events:PutEvents", "bus", true],
+    ["events:PutEvents", "otherBus", false],
+    ["secretsmanager:GetSecretValue", "secret", true],
+    ["secretsmanager:GetSecretValue", "otherSecret", false],
+    ["secretsmanager:PutSecretValue", "secret", false],
+    ["sns:Publish", "topic", false],
+  ],
+  organizer: [
+    ["sqs:ReceiveMessage", "organizeQueue", true],
+    ["sqs:DeleteMessage", "organizeQueue", true],
+    ["sqs:ReceiveMessage", "jobsQueue", false],
+    ["sqs:SendMessage", "jobsQueue", false],
+    ["s3:GetObject", "generated", true],
+    ["s3:DeleteObject", "generated", true],
+    ["s3:PutObject", "generated", false],
+    ["s3:PutObject", "report", true],
+    ["s3:PutObjectTagging", "report", true],
+    ["s3:DeleteObject", "report", false],
+    ["s3:PutObject", "audit", false],
+    ["events:PutEvents", "bus", true],
+    ["secretsmanager:GetSecretValue", "secret", false],
+    ["sns:Publish", "topic", false],
+  ],
+  notifier: [
+    ["sqs:ReceiveMessage", "notifyQueue", true],
+    ["sqs:ChangeMessageVisibility", "notifyQueue", true],
+    ["sqs:ReceiveMessage", "auditQueue", false],
+    ["sns:Publish", "topic", true],
+    ["sns:Publish", "alarmTopic", false],
+    ["s3:GetObject", "report", true],
+    ["s3:GetObject", "generated", false],
+    ["s3:PutObject", "report", false],
+    ["events:PutEvents", "bus", true],
+    ["secretsmanager:GetSecretValue", "secret", false],
+  ],
+  auditor: [
+    ["sqs:ReceiveMessage", "auditQueue", true],
+    ["sqs:DeleteMessage", "auditQueue", true],
+    ["sqs:ReceiveMessage", "notifyQueue", false],
+    ["s3:PutObject", "audit", true],
+    ["s3:GetObject", "audit", true],
+    ["s3:ListBucket", "bucket", true, { "s3:prefix": "audit/jobs/J1/" }],
+    ["s3:ListBucket", "bucket", false, { "s3:prefix": "reports/" }],
+    ["s3:DeleteObject", "audit", false],
+    ["s3:PutObject", "report", false],
+    ["s3:GetObject", "generated", false],
+    ["events:PutEvents", "bus", false],
+    ["secretsmanager:GetSecretValue", "secret", false],
+    ["sns:Publish", "topic", false],
+  ],
+};
+
+/** Everything each role may do, exactly: a new permission must be added here on purpose. */
+const EXACT_ACTIONS: Record<ServiceId, string[]> = {
+  worker: [
+    "events:PutEvents",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "secretsmanager:GetSecretValue",
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+    "sqs:SendMessage",
+  ],
+  organizer: [
+    "events:PutEvents",
+    "s3:DeleteObject",
+    "s3:GetObject",
+    "s3:GetObjectTagging",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:ReceiveMessage",
+  ],
+  notifier: [
+    "events:PutEvents",
+    "s3:GetObject",
+    "sns:Publish",
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:ReceiveMessage",
+  ],
+  auditor: [
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:ReceiveMessage",
+  ],
+};
+
+describe.each(SERVICE_IDS)("task role of %s", (id) => {
+  it.each(TABLE[id])("%s on %s -> allowed=%s", (action, resource, allowed, context) => {
+    expect(allows(policies[id], action, arn(resource), context)).toBe(allowed);
+  });
+
+  it("grants exactly the expected actions, and none with a wildcard or on *", () => {
+    const actions = [...new Set(policies[id].flatMap((s) => list(s.Action)))].sort();
+    expect(actions).toEqual(EXACT_ACTIONS[id]);
+    for (const s of policies[id]) {
+      expect(s.Effect).toBe("Allow");
+      expect(list(s.Resource)).not.toContain("*");
+    }
+  });
+
+  it("is assumable by ECS tasks only", () => {
+    const role = mocks
+      .ofType("aws:iam/role:Role")
+      .find((r) => r.inputs.name === `${topology.prefix}-${id}-task`);
+    expect(JSON.parse(role?.inputs.assumeRolePolicy).Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+  });
+});
