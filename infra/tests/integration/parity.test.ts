@@ -1,0 +1,110 @@
+/**
+ * infra/ and the LocalStack bootstrap must build the same messaging: the same queues with the same DLQ
+ * wiring, the same rules with the same patterns, the same rule -> queue targets. The bootstrap side is read
+ * back from LocalStack (what really exists), the Pulumi side from the resources the program registers under
+ * mocks for the same prefix.
+ */
+import { ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseInfraConfig } from "#infra/config.js";
+import { createTestTopology, type TestTopology } from "#localstack/testing.js";
+import { configInput } from "../fixtures/config.js";
+import { installMocks } from "../support/pulumi-mocks.js";
+
+interface Messaging {
+  bus: string;
+  queues: Record<string, { dlq: string | null; maxReceiveCount: number | null; sse: boolean }>;
+  rules: Record<string, { pattern: unknown; queueTargets: string[] }>;
+}
+
+const nameOfArn = (arn: string) => arn.slice(arn.lastIndexOf(":") + 1);
+const redriveOf = (policy: string | undefined) => {
+  if (!policy) return { dlq: null, maxReceiveCount: null };
+  const p = JSON.parse(policy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+  return { dlq: nameOfArn(p.deadLetterTargetArn), maxReceiveCount: Number(p.maxReceiveCount) };
+};
+
+/** What exists on LocalStack under the test's prefix. */
+async function readLocalStack(t: TestTopology): Promise<Messaging> {
+  const { sqs, events } = t.clients;
+  const prefix = t.provisioned.topology.prefix;
+  const busName = t.provisioned.busName;
+  const queues: Messaging["queues"] = {};
+  const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: `${prefix}-` }));
+  for (const url of listed.QueueUrls ?? []) {
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
+    const a = attrs.Attributes ?? {};
+    queues[nameOfArn(a.QueueArn ?? url)] = {
+      ...redriveOf(a.RedrivePolicy),
+      sse: a.SqsManagedSseEnabled === "true",
+    };
+  }
+  const rules: Messaging["rules"] = {};
+  const listedRules = await events.send(new ListRulesCommand({ EventBusName: busName }));
+  for (const rule of listedRules.Rules ?? []) {
+    if (!rule.Name) continue;
+    const targets = await events.send(
+      new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: busName }),
+    );
+    rules[rule.Name] = {
+      pattern: JSON.parse(rule.EventPattern ?? "null"),
+      queueTargets: (targets.Targets ?? [])
+        .map((x) => x.Arn ?? "")
+        .filter((arn) => arn.startsWith("arn:aws:sqs:"))
+        .map(nameOfArn)
+        .sort(),
+    };
+  }
+  return { bus: busName, queues, rules };
+}
+
+/** What the Pulumi program declares for the same prefix. */
+async function readPulumi(prefix: string): Promise<Messaging> {
+  const mocks = installMocks();
+  const { createPipeline } = await import("#infra/pipeline.js");
+  createPipeline(parseInfraConfig(configInput({ prefix })));
+  await mocks.settle();
+  const queues: Messaging["queues"] = {};
+  for (const q of mocks.ofType("aws:sqs/queue:Queue")) {
+    queues[q.inputs.name] = {
+      ...redriveOf(q.inputs.redrivePolicy),
+      sse: q.inputs.sqsManagedSseEnabled === true,
+    };
+  }
+  const rules: Messaging["rules"] = {};
+  for (const r of mocks.ofType("aws:cloudwatch/eventRule:EventRule")) {
+    rules[r.inputs.name] = {
+      pattern: JSON.parse(r.inputs.eventPattern),
+      queueTargets: mocks
+        .ofType("aws:cloudwatch/eventTarget:EventTarget")
+        .filter((x) => x.inputs.rule === r.inputs.name && String(x.inputs.arn).startsWith("arn:aws:sqs:"))
+        .map((x) => nameOfArn(x.inputs.arn))
+        .sort(),
+    };
+  }
+  const [bus] = mocks.ofType("aws:cloudwatch/eventBus:EventBus");
+  return { bus: bus?.inputs.name, queues, rules };
+}
+
+describe("infra/ and the LocalStack bootstrap", () => {
+  let t: TestTopology;
+  let local: Messaging;
+  let declared: Messaging;
+
+  beforeAll(async () => {
+    t = await createTestTopology();
+    local = await readLocalStack(t);
+    declared = await readPulumi(t.provisioned.topology.prefix);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("build the same bus, queues (with DLQ wiring and SSE), rules, patterns and targets", () => {
+    // Guard against comparing two empty sets.
+    expect(Object.keys(local.queues)).toHaveLength(8);
+    expect(Object.keys(local.rules)).toHaveLength(3);
+    expect(declared).toEqual(local);
+  });
+});
