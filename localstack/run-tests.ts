@@ -27,9 +27,13 @@ function runVitest(
   mkdirSync(REPORT_DIR, { recursive: true });
   const report = join(REPORT_DIR, `${project}.json`);
   rmSync(report, { force: true });
+  // Run vitest on the project's Node 24 whatever `node` is first on PATH, and put node_modules/.bin
+  // first on PATH for the processes tests spawn.
+  const bin = join(REPO_ROOT, "node_modules", ".bin");
   const out = spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "vitest"),
+    join(bin, "node"),
     [
+      join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs"),
       "run",
       "--config",
       VITEST_CONFIG,
@@ -41,7 +45,7 @@ function runVitest(
       "--passWithNoTests",
       ...extraArgs,
     ],
-    { stdio: "inherit", env, cwd: REPO_ROOT },
+    { stdio: "inherit", env: { ...env, PATH: `${bin}:${env.PATH ?? ""}` }, cwd: REPO_ROOT },
   );
   const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   try {

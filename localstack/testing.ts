@@ -4,10 +4,15 @@
  * every wait is for an observable condition, bounded by a deadline.
  */
 import { randomBytes } from "node:crypto";
-import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { buildTopology, type TopologyOptions } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { destroyTopology, type ProvisionedTopology, provisionTopology } from "./bootstrap.js";
+
+/** The repository root (for spawning the project's processes from tests). */
+export const REPO_ROOT_FOR_TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface TestTopology {
   clients: AwsClients;
@@ -97,5 +102,79 @@ export async function eventually<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export interface TappedEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+  messageId: string;
+}
+
+/**
+ * Reads a rule-fed queue continuously (deleting what it reads) and keeps every event in memory, so tests
+ * can wait for a condition on all events seen so far and count them exactly.
+ */
+export class EventTap {
+  readonly events: TappedEvent[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly queueUrl: string,
+  ) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const out = await this.clients.sqs
+        .send(
+          new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        )
+        .catch(() => ({ Messages: [] as Message[] }));
+      const messages = out.Messages ?? [];
+      for (const m of messages) {
+        const e = eventOf(m);
+        this.events.push({ detailType: e["detail-type"], detail: e.detail, messageId: m.MessageId ?? "" });
+      }
+      if (messages.length > 0) {
+        await this.clients.sqs
+          .send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.queueUrl,
+              Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          )
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** Events of one job, optionally of one detail-type. */
+  of(jobId: string, detailType?: string): TappedEvent[] {
+    return this.events.filter(
+      (e) => e.detail.jobId === jobId && (!detailType || e.detailType === detailType),
+    );
+  }
+
+  /** Waits until `predicate` holds over the events seen so far; throws with a summary after the deadline. */
+  async waitFor(
+    predicate: (events: TappedEvent[]) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    await eventually(async () => (predicate(this.events) ? true : undefined), what, timeoutMs).catch(
+      (error) => {
+        const seen = this.events.map((e) => `${e.detailType}(${String(e.detail.jobId ?? "-")})`).join(", ");
+        throw new Error(`${(error as Error).message}; events seen: [${seen}]`);
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
   }
 }

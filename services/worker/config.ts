@@ -24,6 +24,8 @@ export const WorkerConfigSchema = z
     DUCKDB_PATH: z.string().min(1).default(":memory:"),
     DUCKDB_SCALE: int(1, 1, 100_000),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
+    /** Fault injection for drills and resilience tests (see services/warehouse/faulty-warehouse.ts). */
+    WAREHOUSE_FAULTS: z.string().optional(),
     WORKER_CONCURRENCY: int(4, 1, 100),
     VISIBILITY_TIMEOUT_SECONDS: int(60, 2, 43_200),
     HEARTBEAT_INTERVAL_SECONDS: int(20, 1, 43_199),

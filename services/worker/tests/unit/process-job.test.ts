@@ -56,7 +56,7 @@ function fakeGenerate(behaviour: () => void = () => {}): GenerateFn & { calls: n
       })(),
       stats: () => ({ rowCount: 3, summary: { total_revenue: 12.5 }, queryIds: ["q-1"] }),
     };
-  }) as GenerateFn & { calls: number };
+  }) as unknown as GenerateFn & { calls: number };
   fn.calls = 0;
   return fn;
 }
