@@ -1,0 +1,56 @@
+/**
+ * The `reports` CLI: submit report jobs and watch report events.
+ *
+ *   reports submit --type sales --job-id X --from 2025-07-01 --to 2025-07-31 [--format csv] [--wait]
+ *   reports submit --file jobs.json
+ *   reports events --follow
+ *
+ * Each command lives in `commands/<name>.ts` and registers itself on the program; `status` and `replay`
+ * are meant to be added the same way (registerStatus / registerReplay below the existing ones).
+ */
+import { Command, CommanderError } from "commander";
+import { isPipelineError } from "#events/errors.js";
+import { registerEvents } from "./commands/events.js";
+import { registerSubmit } from "./commands/submit.js";
+import type { CliContext } from "./context.js";
+import { EXIT, exitCodeOf } from "./errors.js";
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("reports")
+    .description(
+      "Submit report jobs to the report pipeline and watch its events.\n" +
+        "AWS settings come from the environment (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials).",
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.out(s.replace(/\n$/, "")),
+      writeErr: (s) => ctx.err(s.replace(/\n$/, "")),
+    });
+  registerSubmit(program, ctx);
+  registerEvents(program, ctx);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (s) => ctx.out(s.replace(/\n$/, "")),
+      writeErr: (s) => ctx.err(s.replace(/\n$/, "")),
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (user arguments only, without `node` and the script) and returns the exit code. */
+export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; argument errors were already printed by it.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const code = isPipelineError(error) ? ` [${error.code}]` : "";
+    ctx.err(`reports: ${(error as Error).message ?? String(error)}${code}`);
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Where the CLI sends jobs and reads events: from the topology prefix (`--prefix`, env `REPORTS_PREFIX`,
+ * else the topology's DEFAULT_PREFIX), or from explicit `--queue-url` / `--bus-name`.
+ */
+import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ValidationError } from "#events/errors.js";
+import { buildTopology, DEFAULT_PREFIX, type Topology } from "#events/topology.js";
+import { TargetNotFoundError } from "./errors.js";
+
+export interface TargetOptions {
+  prefix?: string;
+  queueUrl?: string;
+  busName?: string;
+}
+
+/** The topology for `--prefix` > `REPORTS_PREFIX` > DEFAULT_PREFIX; a malformed prefix names its source. */
+export function topologyFor(options: TargetOptions, env: NodeJS.ProcessEnv): Topology {
+  const fromFlag = options.prefix !== undefined;
+  const prefix = options.prefix ?? env.REPORTS_PREFIX ?? DEFAULT_PREFIX;
+  try {
+    return buildTopology({ prefix });
+  } catch (error) {
+    const source = fromFlag ? "--prefix" : "REPORTS_PREFIX";
+    throw new ValidationError(`${source}: ${(error as Error).message}`, { fields: [source], cause: error });
+  }
+}
+
+/** The bus name: `--bus-name`, else the topology's. */
+export function busNameFor(options: TargetOptions, env: NodeJS.ProcessEnv): string {
+  return options.busName ?? topologyFor(options, env).bus.name;
+}
+
+/** The jobs queue URL: `--queue-url`, else GetQueueUrl of the topology's jobs queue. */
+export async function resolveQueueUrl(sqs: SQSClient, options: TargetOptions, env: NodeJS.ProcessEnv) {
+  if (options.queueUrl !== undefined) {
+    try {
+      new URL(options.queueUrl);
+    } catch {
+      throw new ValidationError(`--queue-url: must be a URL, got "${options.queueUrl}"`, {
+        fields: ["queueUrl"],
+      });
+    }
+    return options.queueUrl;
+  }
+  const topology = topologyFor(options, env);
+  try {
+    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.jobs.queueName }));
+    if (!out.QueueUrl) throw new Error("GetQueueUrl returned no QueueUrl");
+    return out.QueueUrl;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (name === "QueueDoesNotExist" || name.includes("NonExistentQueue")) {
+      throw new TargetNotFoundError(
+        `jobs queue "${topology.jobs.queueName}" does not exist: check --prefix / REPORTS_PREFIX (prefix "${topology.prefix}") or pass --queue-url`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
