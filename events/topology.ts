@@ -53,6 +53,10 @@ export interface Topology {
   /** The S3 bucket for generated and organized reports and the audit trail. */
   bucket: { name: string };
   bus: { name: string; archiveName: string; archiveRetentionDays: number };
+  /** SNS topic the notifier publishes report notifications to (email / HTTPS / SQS subscribers). */
+  notifications: { topicName: string };
+  /** CloudWatch Logs group the audit rule also targets (every pipeline event, searchable). */
+  auditLogGroup: { name: string; retentionDays: number };
   jobs: QueueSpec;
   consumers: Record<ConsumerId, ConsumerSpec>;
 }
@@ -113,6 +117,9 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     // Bucket names are lower-case and may not contain "_".
     bucket: { name: `${prefix.toLowerCase().replaceAll("_", "-")}-reports` },
     bus: { name: n("report-events"), archiveName: n("report-events-archive"), archiveRetentionDays: 30 },
+    notifications: { topicName: n("report-notifications") },
+    // EventBridge can only target log groups whose name starts with /aws/events/.
+    auditLogGroup: { name: `/aws/events/${n("report-audit")}`, retentionDays: 90 },
     jobs: queue("report-jobs", options.jobsMaxReceiveCount ?? 5, options.jobsVisibilityTimeoutSeconds ?? 60),
     consumers: {
       organizer: consumer("organizer", "organize", "ReportGenerated -> S3 organization", [

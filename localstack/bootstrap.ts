@@ -6,9 +6,18 @@
  * CLI: `npm run local:bootstrap [-- --prefix rp-local]` prints the provisioned URLs and ARNs as JSON.
  */
 import {
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CreateArchiveCommand,
   CreateEventBusCommand,
+  DeleteArchiveCommand,
   DeleteEventBusCommand,
   DeleteRuleCommand,
+  DescribeArchiveCommand,
   DescribeEventBusCommand,
   ListTargetsByRuleCommand,
   PutRuleCommand,
@@ -26,6 +35,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
+import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
@@ -58,6 +68,9 @@ export interface ProvisionedTopology {
   busName: string;
   busArn: string;
   bucket: string;
+  notificationsTopicArn: string;
+  archiveArn: string;
+  auditLogGroupArn: string;
   jobs: ProvisionedQueue;
   consumers: Record<ConsumerId, ProvisionedConsumer>;
 }
@@ -143,6 +156,47 @@ async function ensureBus(clients: AwsClients, name: string): Promise<string> {
   return described.Arn;
 }
 
+async function ensureArchive(clients: AwsClients, topology: Topology, busArn: string): Promise<string> {
+  try {
+    const out = await clients.events.send(
+      new CreateArchiveCommand({
+        ArchiveName: topology.bus.archiveName,
+        EventSourceArn: busArn,
+        RetentionDays: topology.bus.archiveRetentionDays,
+        Description: "Every event on the report bus, for replay",
+      }),
+    );
+    if (out.ArchiveArn) return out.ArchiveArn;
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+  const described = await clients.events.send(
+    new DescribeArchiveCommand({ ArchiveName: topology.bus.archiveName }),
+  );
+  if (!described.ArchiveArn) throw new Error(`archive ${topology.bus.archiveName} has no ARN`);
+  return described.ArchiveArn;
+}
+
+async function ensureLogGroup(clients: AwsClients, topology: Topology): Promise<string> {
+  const name = topology.auditLogGroup.name;
+  try {
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ResourceAlreadyExistsException") throw error;
+  }
+  await clients.logs.send(
+    new PutRetentionPolicyCommand({
+      logGroupName: name,
+      retentionInDays: topology.auditLogGroup.retentionDays,
+    }),
+  );
+  const described = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+  const arn = described.logGroups?.find((g) => g.logGroupName === name)?.arn;
+  if (!arn) throw new Error(`log group ${name} has no ARN`);
+  // EventBridge targets a log group by its ARN without the trailing ":*".
+  return arn.replace(/:\*$/, "");
+}
+
 async function ensureBucket(clients: AwsClients, bucket: string): Promise<void> {
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -167,6 +221,11 @@ export async function provisionTopology(
   const bucket = bucketNameFor(topology);
   await ensureBucket(clients, bucket);
   const jobs = await ensureQueueWithDlq(clients, topology.jobs);
+  const topic = await clients.sns.send(new CreateTopicCommand({ Name: topology.notifications.topicName }));
+  if (!topic.TopicArn)
+    throw new Error(`CreateTopic ${topology.notifications.topicName} returned no TopicArn`);
+  const archiveArn = await ensureArchive(clients, topology, busArn);
+  const auditLogGroupArn = await ensureLogGroup(clients, topology);
 
   const consumers = {} as Record<ConsumerId, ProvisionedConsumer>;
   for (const spec of consumersOf(topology)) {
@@ -186,7 +245,11 @@ export async function provisionTopology(
       new PutTargetsCommand({
         Rule: spec.rule.name,
         EventBusName: topology.bus.name,
-        Targets: [{ Id: `${spec.id}-queue`, Arn: queue.queueArn }],
+        Targets: [
+          { Id: `${spec.id}-queue`, Arn: queue.queueArn },
+          // The audit rule also writes every event to CloudWatch Logs.
+          ...(spec.id === "auditor" ? [{ Id: "auditor-logs", Arn: auditLogGroupArn }] : []),
+        ],
       }),
     );
     if (targets.FailedEntryCount) {
@@ -194,7 +257,17 @@ export async function provisionTopology(
     }
     consumers[spec.id] = { ...queue, ruleArn };
   }
-  return { topology, busName: topology.bus.name, busArn, bucket, jobs, consumers };
+  return {
+    topology,
+    busName: topology.bus.name,
+    busArn,
+    bucket,
+    notificationsTopicArn: topic.TopicArn,
+    archiveArn,
+    auditLogGroupArn,
+    jobs,
+    consumers,
+  };
 }
 
 async function ignoreMissing(action: () => Promise<unknown>): Promise<void> {
@@ -202,7 +275,9 @@ async function ignoreMissing(action: () => Promise<unknown>): Promise<void> {
     await action();
   } catch (error) {
     if (error instanceof ResourceNotFoundException || error instanceof QueueDoesNotExist) return;
-    if ((error as { name?: string }).name === "NoSuchBucket") return;
+    const name = (error as { name?: string }).name;
+    if (name === "NoSuchBucket" || name === "ResourceNotFoundException" || name === "NotFoundException")
+      return;
     throw error;
   }
 }
@@ -226,7 +301,16 @@ export async function destroyTopology(clients: AwsClients, provisioned: Provisio
       );
     });
   }
+  await ignoreMissing(() =>
+    clients.events.send(new DeleteArchiveCommand({ ArchiveName: topology.bus.archiveName })),
+  );
   await ignoreMissing(() => clients.events.send(new DeleteEventBusCommand({ Name: topology.bus.name })));
+  await ignoreMissing(() =>
+    clients.sns.send(new DeleteTopicCommand({ TopicArn: provisioned.notificationsTopicArn })),
+  );
+  await ignoreMissing(() =>
+    clients.logs.send(new DeleteLogGroupCommand({ logGroupName: topology.auditLogGroup.name })),
+  );
   const queues = [provisioned.jobs, ...Object.values(provisioned.consumers)];
   for (const q of queues) {
     await ignoreMissing(() => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: q.queueUrl })));

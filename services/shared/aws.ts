@@ -3,6 +3,7 @@
  * locally, unset in production); S3 switches to path-style when an endpoint override is present, because
  * virtual-host buckets do not resolve on 127.0.0.1.
  */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -15,6 +16,7 @@ export interface AwsClients {
   events: EventBridgeClient;
   sns: SNSClient;
   secrets: SecretsManagerClient;
+  logs: CloudWatchLogsClient;
 }
 
 export interface AwsClientOptions {
@@ -42,6 +44,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     events: new EventBridgeClient(config),
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }
 
