@@ -171,7 +171,10 @@ function keyName(path: readonly PropertyKey[]): string {
 export function parseInfraConfig(raw: unknown): InfraConfig {
   const result = InfraConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `${keyName(i.path)}: ${i.message}`);
+  const lines = result.error.issues.map((i) => {
+    const missing = i.code === "invalid_type" && i.message.endsWith("received undefined");
+    return `${keyName(i.path)}: ${missing ? "is required" : i.message}`;
+  });
   throw new InfraConfigError(`invalid stack configuration:\n  ${lines.join("\n  ")}`);
 }
 

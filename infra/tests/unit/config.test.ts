@@ -40,7 +40,7 @@ describe("parseInfraConfig", () => {
 
   it("names a missing key", () => {
     const { image: _image, ...rest } = configInput();
-    expect(errorOf(() => parseInfraConfig(rest))).toContain(`${CONFIG_NAMESPACE}:image`);
+    expect(errorOf(() => parseInfraConfig(rest))).toContain(`${CONFIG_NAMESPACE}:image: is required`);
   });
 
   it("rejects an unknown time zone and duplicate schedule names", () => {
