@@ -77,6 +77,8 @@ export interface SnowflakeWarehouseOptions {
   statementTimeoutSeconds?: number;
   /** Rows the SDK buffers ahead of a slow `stream` consumer (snowflake-sdk rowStreamHighWaterMark, default 1000). */
   streamHighWaterMark?: number;
+  /** snowflake-sdk's own log level (it logs to stdout; default ERROR keeps connection chatter out of the job logs). */
+  sdkLogLevel?: "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE" | "OFF";
   /** Substitute for snowflake-sdk (unit tests). */
   sdk?: SnowflakeSdk;
   /** Substitute for the secret loader (unit tests). */
@@ -166,6 +168,7 @@ export class SnowflakeWarehouse implements Warehouse {
   private closed = false;
 
   constructor(private readonly options: SnowflakeWarehouseOptions) {
+    if (!options.sdk) snowflake.configure({ logLevel: options.sdkLogLevel ?? "ERROR" });
     this.sdk = options.sdk ?? (snowflake as unknown as SnowflakeSdk);
     this.load = options.loadCredentials ?? loadSnowflakeCredentials;
     this.statementTimeoutSeconds = options.statementTimeoutSeconds ?? 600;
@@ -217,15 +220,8 @@ export class SnowflakeWarehouse implements Warehouse {
     this.generation += 1;
     const old = this.pool;
     this.pool = undefined;
-    if (old) {
-      try {
-        const pool = await old;
-        await pool.drain();
-        await pool.clear();
-      } catch {
-        /* the old pool is being discarded either way */
-      }
-    }
+    // the old pool's connections carry rejected credentials; let them go in the background
+    if (old) void drainPool(old);
   }
 
   /**
@@ -362,14 +358,28 @@ export class SnowflakeWarehouse implements Warehouse {
     this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
-    if (!pool) return;
-    try {
-      const p = await pool;
-      await p.drain();
-      await p.clear();
-    } catch {
-      /* nothing left to release */
-    }
+    if (pool) await drainPool(pool);
+  }
+}
+
+/**
+ * Stops a pool: waits (bounded) for borrowed connections to come back, then destroys the idle ones. A
+ * statement stuck on the network must not keep a draining worker from exiting.
+ */
+async function drainPool(pool: Promise<SnowflakePoolLike>, timeoutMs = 10_000): Promise<void> {
+  try {
+    const p = await pool;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      p.drain(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    await p.clear();
+  } catch {
+    /* nothing left to release */
   }
 }
 

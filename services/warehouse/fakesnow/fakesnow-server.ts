@@ -1,0 +1,120 @@
+/**
+ * Starts a private fakesnow server (Snowflake's HTTP protocol over an embedded DuckDB) for the Snowflake
+ * adapter's integration tests: the pinned venv is built once into the cache (ensurePythonVenv, from
+ * `requirements.lock.txt`), the server runs detached on a free 127.0.0.1 port with its pid in a pid file,
+ * and `stop()` ends exactly that process group. Nothing depends on a server left from an earlier run.
+ *
+ * It runs `node_compat_server.py`, a thin wrapper that re-encodes fakesnow's Arrow results as Snowflake's
+ * JSON rowset — see that file for why stock fakesnow 0.12.1 does not satisfy snowflake-sdk.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensurePythonVenv } from "#localstack/python-venv.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(HERE, "..", "..", "..");
+const RUN_DIR = join(REPO_ROOT, ".local");
+const FAKESNOW_VERSION = "0.12.1";
+
+export interface FakesnowServer {
+  host: string;
+  port: number;
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Returns the venv's python, installing the pinned fakesnow into it first if missing. */
+export function ensureFakesnowVenv(): string {
+  return ensurePythonVenv({
+    name: `fakesnow-${FAKESNOW_VERSION}`,
+    lockFile: join(HERE, "requirements.lock.txt"),
+    logDir: RUN_DIR,
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/fakesnow/health`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startFakesnow(options: { timeoutMs?: number } = {}): Promise<FakesnowServer> {
+  const python = ensureFakesnowVenv();
+  mkdirSync(RUN_DIR, { recursive: true });
+  const host = "127.0.0.1";
+  const port = await freePort();
+  const url = `http://${host}:${port}`;
+  const logFile = join(RUN_DIR, `fakesnow-${port}.log`);
+  const pidFile = join(RUN_DIR, `fakesnow-${port}.pid`);
+  const logFd = openSync(logFile, "a");
+  const child: ChildProcess = spawn(
+    python,
+    [join(HERE, "node_compat_server.py"), "--host", host, "--port", String(port)],
+    { detached: true, stdio: ["ignore", logFd, logFd], cwd: RUN_DIR },
+  );
+  closeSync(logFd);
+  const pid = child.pid;
+  if (!pid) throw new Error(`could not start fakesnow (see ${logFile})`);
+  writeFileSync(pidFile, `${pid}\n`);
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  child.unref();
+
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig); // its process group (spawned detached)
+    } catch {
+      /* already gone */
+    }
+  };
+  // if the test process dies without calling stop(), do not leave the server behind
+  const onExit = () => signal("SIGKILL");
+  process.once("exit", onExit);
+
+  const stop = async () => {
+    process.removeListener("exit", onExit);
+    if (!exited) {
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), 5000);
+      await exitedPromise;
+      clearTimeout(timer);
+    }
+    rmSync(pidFile, { force: true });
+  };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (!(await healthy(url))) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new Error(`fakesnow did not become healthy at ${url}; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { host, port, url, pid, logFile, stop };
+}

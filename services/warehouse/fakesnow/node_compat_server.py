@@ -1,0 +1,112 @@
+"""fakesnow's HTTP server, made to answer the way Snowflake answers the Node.js driver.
+
+Why this exists: fakesnow 0.12.1 returns SELECT (and DDL) results as Arrow IPC (`queryResultFormat:
+"arrow"`, `rowsetBase64`), which is what the Python connector asks for. snowflake-sdk (Node) only reads the
+JSON result format (`data.rowset`, every value a string) and fails every such statement with
+
+    Unexpected error in onStatementRequestSucc: TypeError: Cannot read properties of undefined
+    (reading 'length') at createChunks (snowflake-sdk/dist/lib/connection/result/result.js:235)
+    -> OperationFailedError 401002 "Request to Snowflake failed."
+
+Real Snowflake answers the Node driver in JSON, so this wrapper re-encodes fakesnow's Arrow result as
+Snowflake's JSON rowset (same encodings Snowflake uses: FIXED/REAL as decimal text, BOOLEAN as "1"/"0",
+DATE as days since epoch, TIME as seconds.nanos, TIMESTAMP_* as epoch seconds.nanos [+ " " tz offset],
+BINARY as hex), and adds `returned` (the row count the driver sizes its window by), which fakesnow omits
+from DML answers — without it an INSERT runs but snowflake-sdk never calls `complete`. Everything else (login, binds, SQL translation, errors) is fakesnow unchanged.
+
+Usage: python node_compat_server.py --host 127.0.0.1 --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import decimal
+import json
+import os
+from typing import Any
+
+import fakesnow.server as fakesnow_server
+import pyarrow as pa
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def encode(value: Any, sf_type: str) -> str | None:
+    if value is None:
+        return None
+    if sf_type == "boolean":
+        return "1" if value else "0"
+    if sf_type == "fixed":
+        return format(value, "f") if isinstance(value, decimal.Decimal) else str(value)
+    if sf_type == "real":
+        return repr(float(value))
+    if sf_type == "date":
+        return str((value - EPOCH).days)
+    if sf_type == "time":  # fakesnow sends nanoseconds since midnight
+        return f"{value // 1_000_000_000}.{value % 1_000_000_000:09d}"
+    if sf_type.startswith("timestamp") and isinstance(value, dict):
+        text = f"{value['epoch']}.{value['fraction']:09d}"
+        return f"{text} {value['timezone']}" if "timezone" in value else text
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def arrow_to_rowset(rowset_b64: str, rowtype: list[dict[str, Any]]) -> list[list[str | None]]:
+    if not rowset_b64:
+        return []
+    table = pa.ipc.open_stream(base64.b64decode(rowset_b64)).read_all()
+    columns = [column.to_pylist() for column in table.columns]
+    types = [str(c.get("type", "text")).lower() for c in rowtype]
+    return [[encode(v, types[i]) for i, v in enumerate(row)] for row in zip(*columns, strict=True)]
+
+
+async def query_request(request: Request) -> Response:
+    response = await fakesnow_server.query_request(request)
+    body = json.loads(bytes(response.body))
+    data = body.get("data")
+    if body.get("success") and isinstance(data, dict):
+        if data.get("queryResultFormat") == "arrow":
+            data["rowset"] = arrow_to_rowset(data.pop("rowsetBase64", ""), data.get("rowtype") or [])
+            data["queryResultFormat"] = "json"
+        if isinstance(data.get("rowset"), list):
+            # snowflake-sdk sizes its row window from `returned`; fakesnow leaves it out of DML answers
+            # (INSERT/UPDATE/DELETE), and without it the driver never calls `complete`
+            data["returned"] = len(data["rowset"])
+            data["total"] = len(data["rowset"])
+    return JSONResponse(body, status_code=response.status_code)
+
+
+async def health(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+routes = [
+    Route(r.path, query_request, methods=list(r.methods or []))
+    if r.path == "/queries/v1/query-request"
+    else r
+    for r in fakesnow_server.routes
+]
+routes.append(Route("/fakesnow/health", health, methods=["GET"]))
+app = Starlette(routes=routes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("FAKESNOW_LOG_LEVEL", "warning"))
+
+
+if __name__ == "__main__":
+    main()

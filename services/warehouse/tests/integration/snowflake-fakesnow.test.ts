@@ -1,0 +1,163 @@
+/**
+ * The Snowflake adapter against real Snowflake wire traffic: snowflake-sdk talks HTTP to a private fakesnow
+ * server (started here, stopped after), credentials come from a secret in LocalStack Secrets Manager.
+ *
+ * fakesnow answers in Arrow, which snowflake-sdk cannot read; the server runs behind
+ * `fakesnow/node_compat_server.py`, which re-encodes results as Snowflake's JSON rowset (see there).
+ */
+import { randomBytes } from "node:crypto";
+import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { WarehouseError } from "../../errors.js";
+import { type FakesnowServer, startFakesnow } from "../../fakesnow/fakesnow-server.js";
+import { createSnowflakeWarehouse, type SnowflakeWarehouse } from "../../snowflake-warehouse.js";
+
+const aws = createAwsClients();
+const secretId = `test/snowflake-fakesnow-${randomBytes(4).toString("hex")}`;
+let server: FakesnowServer;
+let warehouse: SnowflakeWarehouse;
+
+async function caught(promise: Promise<unknown>): Promise<WarehouseError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WarehouseError) return error;
+    throw error;
+  }
+  throw new Error("expected the statement to fail");
+}
+
+beforeAll(async () => {
+  server = await startFakesnow();
+  await aws.secrets.send(
+    new CreateSecretCommand({
+      Name: secretId,
+      SecretString: JSON.stringify({
+        account: "fakesnow",
+        user: "fake",
+        password: "snow-password-not-a-secret",
+        role: "REPORTING",
+        warehouse: "REPORTS_WH",
+        database: "analytics_platform",
+        schema: "reporting",
+        host: server.host,
+        port: server.port,
+        protocol: "http",
+      }),
+    }),
+  );
+  // poolMax 1: a connection that is not given back after a stream would hang the next statement
+  warehouse = createSnowflakeWarehouse({ secretId, secrets: aws.secrets, poolMax: 1 });
+  await warehouse.query("CREATE SCHEMA IF NOT EXISTS analytics_platform.reporting");
+  await warehouse.query(
+    "CREATE OR REPLACE TABLE customers (id INTEGER, name VARCHAR, tier VARCHAR, since DATE)",
+  );
+  for (const [id, name, tier] of [
+    [1, "Acme", "Enterprise"],
+    [2, "Globex", "Premium"],
+    [3, "Initech", "Standard"],
+  ]) {
+    await warehouse.query("INSERT INTO customers VALUES (?, ?, ?, '2024-02-03')", [id, name, tier]);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await warehouse?.close();
+  await server?.stop();
+  await aws.secrets.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
+  destroyAwsClients(aws);
+});
+
+describe("SnowflakeWarehouse on fakesnow", () => {
+  it("runs a bound query and returns lower-case, JSON-safe rows with the statement's query id", async () => {
+    const result = await warehouse.query(
+      "SELECT id, name, since FROM customers WHERE tier = ? AND id >= ? ORDER BY id",
+      ["Premium", 1],
+      { tag: "job-123" },
+    );
+
+    expect(result.rows).toEqual([{ id: 2, name: "Globex", since: "2024-02-03" }]);
+    expect(result.queryId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("binds an injection string as data: it matches nothing, then is stored verbatim, and the table survives", async () => {
+    const attack = "'; DROP TABLE customers; --";
+
+    const before = await warehouse.query("SELECT count(*) AS n FROM customers WHERE name = ?", [attack]);
+    await warehouse.query("INSERT INTO customers VALUES (?, ?, ?, NULL)", [99, attack, "Standard"]);
+    const stored = await warehouse.query("SELECT name FROM customers WHERE id = ?", [99]);
+    const all = await warehouse.query("SELECT count(*) AS n FROM customers");
+
+    expect(before.rows).toEqual([{ n: 0 }]);
+    expect(stored.rows).toEqual([{ name: attack }]);
+    expect(all.rows).toEqual([{ n: 4 }]);
+    await warehouse.query("DELETE FROM customers WHERE id = ?", [99]);
+  });
+
+  it("streams rows one by one with the query id known up front", async () => {
+    const rows = warehouse.stream("SELECT id, tier FROM customers WHERE id <= ? ORDER BY id", [3], {
+      tag: "job-stream",
+    });
+
+    const queryId = await rows.queryId();
+    const seen: unknown[] = [];
+    for await (const row of rows) seen.push(row);
+
+    expect(queryId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen).toEqual([
+      { id: 1, tier: "Enterprise" },
+      { id: 2, tier: "Premium" },
+      { id: 3, tier: "Standard" },
+    ]);
+  });
+
+  it("gives the connection back when the consumer stops a stream early", async () => {
+    const rows = warehouse.stream("SELECT id FROM customers ORDER BY id");
+    for await (const row of rows) {
+      expect(row).toEqual({ id: 1 });
+      break;
+    }
+
+    // with a pool of one, this would wait forever if the stream had kept its connection
+    const after = await warehouse.query("SELECT count(*) AS n FROM customers");
+
+    expect(after.rows).toEqual([{ n: 3 }]);
+  });
+
+  it("maps a missing table to a non-retryable WarehouseQueryError", async () => {
+    const error = await caught(warehouse.query("SELECT * FROM no_such_table WHERE id = ?", [1]));
+
+    expect(error.name).toBe("WarehouseQueryError");
+    expect(error.retryable).toBe(false);
+    expect(error.code).toBe("WAREHOUSE_OBJECT_NOT_FOUND");
+    expect(error.message).toContain("002003");
+  });
+
+  it("maps a SQL syntax error to a non-retryable WarehouseQueryError", async () => {
+    const error = await caught(warehouse.query("SELEC id FROM customers"));
+
+    expect(error.retryable).toBe(false);
+    expect(error.code).toBe("WAREHOUSE_SQL_INVALID");
+  });
+
+  it("fails a stream over a broken statement with a mapped error, from the iterator and queryId()", async () => {
+    const rows = warehouse.stream("SELECT * FROM no_such_table");
+
+    const fromQueryId = await caught(rows.queryId());
+    const fromIterator = await caught(
+      (async () => {
+        for await (const _ of rows) {
+          /* nothing arrives */
+        }
+      })(),
+    );
+
+    expect(fromQueryId.code).toBe("WAREHOUSE_OBJECT_NOT_FOUND");
+    expect(fromIterator.retryable).toBe(false);
+  });
+
+  it("answers ping", async () => {
+    await expect(warehouse.ping()).resolves.toBeUndefined();
+  });
+});
