@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "./errors.js";
 import { ALL_DETAIL_TYPES, DetailType, SCHEMA_VERSION } from "./names.js";
-import { JobIdSchema, parseWith, REPORT_FORMATS, REPORT_TYPES } from "./report-job.schema.js";
+import { DeliverySchema, JobIdSchema, parseWith, REPORT_FORMATS, REPORT_TYPES } from "./report-job.schema.js";
 import { REPORT_CATEGORIES } from "./s3-layout.js";
 
 /** Largest copy of a rejected message body carried in `ReportRejected.body`, in UTF-8 bytes. */
@@ -137,6 +137,8 @@ export const ReportGeneratedSchema = z.strictObject({
   /** The report document's `summary` block. */
   summary: z.record(z.string(), z.unknown()),
   attempt: Attempt,
+  /** The job's notification options, carried so the notifier can honour them. */
+  delivery: DeliverySchema.optional(),
 });
 
 /** The organizer moved the report to its canonical key, tagged it and indexed it. */
@@ -152,6 +154,10 @@ export const ReportOrganizedSchema = z.strictObject({
   sizeBytes: NonNegativeInt,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "must be 64 lowercase hex characters" }),
   rowCount: NonNegativeInt,
+  /** When the worker generated the report (orders `latest.json`; from ReportGenerated). */
+  generatedAt: IsoDateTime,
+  /** The job's notification options (from ReportGenerated). */
+  delivery: DeliverySchema.optional(),
 });
 
 /** A job failed; `final` says whether it will be retried (false) or has given up (true). */
@@ -165,6 +171,8 @@ export const ReportFailedSchema = z.strictObject({
   }),
   attempt: Attempt,
   final: z.boolean(),
+  /** The job's notification options, carried so the notifier can honour them. */
+  delivery: DeliverySchema.optional(),
 });
 
 /** A message on the jobs queue could not be a job (schema errors); it was deleted, not retried. */
@@ -341,6 +349,7 @@ export const REPORT_ORGANIZED_EXAMPLE: ReportOrganized = {
   sizeBytes: 18_432,
   sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
   rowCount: 31,
+  generatedAt: "2025-08-03T15:46:10.960Z",
 };
 
 export const REPORT_FAILED_EXAMPLE: ReportFailed = {

@@ -8,6 +8,7 @@
  *   reports/_index/<YYYY-MM-DD>.json                                  daily index manifest
  *   audit/jobs/<jobId>/<time>_<detailType>_<eventId>.json            audit trail by job
  *   audit/dt=<YYYY-MM-DD>/<time>_<detailType>_<eventId>.json         audit trail by date (analytics)
+ *   _state/<consumer>/<eventId>.json                                  consumers' idempotency ledger (internal)
  *
  * The timestamp comes from the job's `requestedAt`, never from the clock of a retry, so a redelivered job
  * maps to the same key.
@@ -37,6 +38,8 @@ export const GENERATED_PREFIX = "generated/";
 export const REPORTS_PREFIX = "reports/";
 export const INDEX_PREFIX = "reports/_index/";
 export const AUDIT_PREFIX = "audit/";
+/** Internal bookkeeping of the consumers (idempotency claims); not part of the published layout. */
+export const STATE_PREFIX = "_state/";
 
 export interface KeyedJob {
   jobId: string;
@@ -67,6 +70,15 @@ export function reportKey(job: KeyedJob): string {
   return `${REPORTS_PREFIX}${CATEGORY_OF[job.reportType]}/${reportFileName(job)}`;
 }
 
+/** The canonical key of a report the worker wrote at `generated` (same file name, category folder). */
+export function organizedKeyFor(generated: string, reportType: ReportType): string {
+  const file = generated.slice(generated.lastIndexOf("/") + 1);
+  if (!generated.startsWith(GENERATED_PREFIX) || !/^[A-Za-z0-9_-]+_[a-z_]+_\d{8}_\d{6}\.(json|csv|ndjson)$/.test(file)) {
+    throw new Error(`not a generated report key: ${generated}`);
+  }
+  return `${REPORTS_PREFIX}${CATEGORY_OF[reportType]}/${file}`;
+}
+
 export function latestPointerKey(category: ReportCategory): string {
   return `${REPORTS_PREFIX}${category}/latest.json`;
 }
@@ -78,4 +90,29 @@ export function indexKey(iso: string): string {
 
 export function auditJobPrefix(jobId: string): string {
   return `${AUDIT_PREFIX}jobs/${JobIdSchema.parse(jobId)}/`;
+}
+
+/** Audit events that carry no valid jobId (a rejected message) are filed here. */
+export const AUDIT_UNATTRIBUTED_PREFIX = `${AUDIT_PREFIX}unattributed/`;
+
+export function auditDatePrefix(isoDay: string): string {
+  return `${AUDIT_PREFIX}dt=${isoDay}/`;
+}
+
+/**
+ * `<YYYYMMDDTHHMMSSmmmZ>_<detailType>_<eventId>.json`: sorts by time within a prefix, and is unique per
+ * event (the eventId), so writing it with If-None-Match makes a duplicate delivery a no-op.
+ */
+export function auditFileName(time: string, detailType: string, eventId: string): string {
+  const t = new Date(time).toISOString().replace(/[-:.]/g, "");
+  return `${t}_${detailType}_${eventId}.json`;
+}
+
+/** Splits an audit file name back into its parts (undefined if it is not one). */
+export function parseAuditFileName(name: string): { time: string; detailType: string; eventId: string } | undefined {
+  const m = /^(\d{8}T\d{9}Z)_([A-Za-z]+)_([0-9a-f-]{36})\.json$/.exec(name);
+  if (!m) return undefined;
+  const [, t = "", detailType = "", eventId = ""] = m;
+  const time = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.${t.slice(15, 18)}Z`;
+  return { time, detailType, eventId };
 }

@@ -145,6 +145,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
         generatedAt: facts.generatedAt,
         summary: facts.summary,
         attempt: facts.attempt,
+        ...(job.delivery ? { delivery: job.delivery } : {}),
       },
     });
   };
@@ -243,6 +244,7 @@ async function fail(
       error: { code: e.code, message: e.message.slice(0, 4096), retryable: e.retryable },
       attempt,
       final,
+      ...(job.delivery ? { delivery: job.delivery } : {}),
     },
   });
   const durationMs = Date.now() - startedAt.getTime();
