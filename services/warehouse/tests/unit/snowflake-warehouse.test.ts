@@ -1,0 +1,301 @@
+/**
+ * SnowflakeWarehouse's own logic with snowflake-sdk replaced by a scripted fake: what it sends with every
+ * statement (binds, QUERY_TAG, statement timeout), how it shapes rows, when it releases or destroys a
+ * pooled connection, and the one-time credential refresh on an authentication failure. The SDK's wire
+ * behaviour is covered by the fakesnow integration test.
+ */
+import { Readable } from "node:stream";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { describe, expect, it } from "vitest";
+import { WarehouseConfigError, WarehouseError } from "../../errors.js";
+import type { SnowflakeCredentials } from "../../snowflake-credentials.js";
+import {
+  type SnowflakeConnectionLike,
+  type SnowflakeExecuteOptions,
+  type SnowflakePoolLike,
+  type SnowflakeSdk,
+  type SnowflakeStatementLike,
+  SnowflakeWarehouse,
+} from "../../snowflake-warehouse.js";
+
+interface Outcome {
+  error?: unknown;
+  rows?: Record<string, unknown>[];
+  columns?: Array<[string, string]>;
+}
+
+function statement(outcome: Outcome, queryId: string): SnowflakeStatementLike {
+  return {
+    getQueryId: () => queryId,
+    getColumns: () =>
+      (outcome.columns ?? []).map(([name, type]) => ({ getName: () => name, getType: () => type })),
+    streamRows: () => Readable.from(outcome.rows ?? []),
+  };
+}
+
+/** A fake SDK: each execute takes the next scripted outcome; records what was sent and pool traffic. */
+function fakeSdk(script: Array<Outcome | { acquireError: unknown }>) {
+  const sent: SnowflakeExecuteOptions[] = [];
+  const pools: Array<{ options: Record<string, unknown> }> = [];
+  const log: string[] = [];
+  let n = 0;
+  const connection: SnowflakeConnectionLike = {
+    execute(options) {
+      sent.push(options);
+      const outcome = script.shift() as Outcome;
+      const stmt = statement(outcome, `qid-${++n}`);
+      setImmediate(() =>
+        options.complete(outcome.error, stmt, options.streamResult ? undefined : outcome.rows),
+      );
+    },
+  };
+  const sdk: SnowflakeSdk = {
+    createPool(options) {
+      pools.push({ options: options as Record<string, unknown> });
+      const pool: SnowflakePoolLike = {
+        async acquire() {
+          const next = script[0];
+          if (next && "acquireError" in next) {
+            script.shift();
+            throw next.acquireError;
+          }
+          log.push("acquire");
+          return connection;
+        },
+        async release() {
+          log.push("release");
+        },
+        async destroy() {
+          log.push("destroy");
+        },
+        async drain() {},
+        async clear() {},
+      };
+      return pool;
+    },
+  };
+  return { sdk, sent, pools, log };
+}
+
+const credentials: SnowflakeCredentials = {
+  account: "xy12345",
+  user: "SVC",
+  password: "s3cret-pass",
+  role: "R",
+  warehouse: "W",
+  database: "D",
+};
+
+function warehouseWith(
+  sdk: SnowflakeSdk,
+  loads: { count: number },
+  extra: { statementTimeoutSeconds?: number } = {},
+) {
+  return new SnowflakeWarehouse({
+    secretId: "report-pipeline/snowflake",
+    secrets: {} as SecretsManagerClient,
+    sdk,
+    loadCredentials: async () => {
+      loads.count += 1;
+      return credentials;
+    },
+    ...extra,
+  });
+}
+
+const authError = () =>
+  Object.assign(new Error("Incorrect username or password was specified."), {
+    name: "OperationFailedError",
+    code: "390100",
+    sqlState: "08004",
+  });
+
+async function caught(promise: Promise<unknown>): Promise<WarehouseError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WarehouseError) return error;
+    throw error;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("SnowflakeWarehouse.query", () => {
+  it("sends binds, QUERY_TAG and the per-query timeout, and returns lower-case JSON-safe rows", async () => {
+    const fake = fakeSdk([
+      {
+        rows: [
+          {
+            ID: 7,
+            DAY: new Date(Date.UTC(2025, 7, 3)),
+            AT: new Date(Date.UTC(2025, 7, 3, 15, 46, 8, 858)),
+            BIG: 12n,
+          },
+        ],
+        columns: [
+          ["ID", "fixed"],
+          ["DAY", "date"],
+          ["AT", "timestamp_ntz"],
+          ["BIG", "fixed"],
+        ],
+      },
+    ]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    const result = await warehouse.query(
+      "SELECT * FROM t WHERE a = ? AND b = ?",
+      ["x'; DROP TABLE t; --", 5],
+      {
+        tag: "job-42",
+        timeoutMs: 2500,
+      },
+    );
+
+    expect(fake.sent[0]).toMatchObject({
+      sqlText: "SELECT * FROM t WHERE a = ? AND b = ?",
+      binds: ["x'; DROP TABLE t; --", 5],
+      parameters: { QUERY_TAG: "job-42", STATEMENT_TIMEOUT_IN_SECONDS: 3 },
+      streamResult: false,
+    });
+    expect(result).toEqual({
+      rows: [{ id: 7, day: "2025-08-03", at: "2025-08-03T15:46:08.858Z", big: 12 }],
+      queryId: "qid-1",
+    });
+    expect(fake.log).toEqual(["acquire", "release"]);
+  });
+
+  it("uses the configured statement timeout when the query gives none, and no tag when none is given", async () => {
+    const fake = fakeSdk([{ rows: [] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 }, { statementTimeoutSeconds: 90 });
+
+    await warehouse.query("SELECT 1");
+
+    expect(fake.sent[0]?.parameters).toEqual({ STATEMENT_TIMEOUT_IN_SECONDS: 90 });
+  });
+
+  it("rejects an unbindable value before using a connection, naming its position", async () => {
+    const fake = fakeSdk([]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    const error = await caught(warehouse.query("SELECT ?, ?", ["ok", { nested: true }]));
+
+    expect(error.message).toBe("binds[1]: unsupported bind type object");
+    expect(error.retryable).toBe(false);
+    expect(fake.log).toEqual([]);
+  });
+
+  it("maps a retryable failure and gives the connection back", async () => {
+    const fake = fakeSdk([
+      {
+        error: Object.assign(new Error("Statement reached its statement or warehouse timeout"), {
+          code: "000630",
+          sqlState: "57014",
+        }),
+      },
+    ]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    const error = await caught(warehouse.query("SELECT slow()"));
+
+    expect(error.retryable).toBe(true);
+    expect(error.code).toBe("WAREHOUSE_TIMEOUT");
+    expect(fake.log).toEqual(["acquire", "release"]);
+  });
+
+  it("reads the secret once and reuses the pool across queries", async () => {
+    const fake = fakeSdk([{ rows: [] }, { rows: [] }]);
+    const loads = { count: 0 };
+    const warehouse = warehouseWith(fake.sdk, loads);
+
+    await warehouse.query("SELECT 1");
+    await warehouse.query("SELECT 2");
+
+    expect(loads.count).toBe(1);
+    expect(fake.pools).toHaveLength(1);
+    expect(fake.pools[0]?.options).toMatchObject({
+      account: "xy12345",
+      username: "SVC",
+      authenticator: "SNOWFLAKE",
+    });
+  });
+});
+
+describe("SnowflakeWarehouse credential refresh", () => {
+  it("re-reads the secret once when login is rejected, then succeeds", async () => {
+    const fake = fakeSdk([{ acquireError: authError() }, { rows: [{ OK: 1 }] }]);
+    const loads = { count: 0 };
+    const warehouse = warehouseWith(fake.sdk, loads);
+
+    const result = await warehouse.query("SELECT 1 AS ok");
+
+    expect(result.rows).toEqual([{ ok: 1 }]);
+    expect(loads.count).toBe(2);
+    expect(fake.pools).toHaveLength(2);
+  });
+
+  it("re-reads once when a statement's session is rejected, and retries the statement once", async () => {
+    const fake = fakeSdk([{ error: authError() }, { rows: [{ OK: 1 }] }]);
+    const loads = { count: 0 };
+    const warehouse = warehouseWith(fake.sdk, loads);
+
+    const result = await warehouse.query("SELECT 1 AS ok");
+
+    expect(result.rows).toEqual([{ ok: 1 }]);
+    expect(fake.sent).toHaveLength(2);
+    expect(fake.log).toEqual(["acquire", "destroy", "acquire", "release"]);
+  });
+
+  it("gives up after one refresh with a WarehouseConfigError that carries no secret value", async () => {
+    const fake = fakeSdk([{ acquireError: authError() }, { acquireError: authError() }, { rows: [] }]);
+    const loads = { count: 0 };
+    const warehouse = warehouseWith(fake.sdk, loads);
+
+    const error = await caught(warehouse.query("SELECT 1"));
+
+    expect(error).toBeInstanceOf(WarehouseConfigError);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("report-pipeline/snowflake");
+    expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause)}`).not.toContain("s3cret-pass");
+    expect(loads.count).toBe(2);
+  });
+});
+
+describe("SnowflakeWarehouse.stream", () => {
+  it("streams rows with streamResult on, knows the query id, and releases the connection at the end", async () => {
+    const fake = fakeSdk([{ rows: [{ N: 1 }, { N: 2 }, { N: 3 }], columns: [["N", "fixed"]] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    const rows = warehouse.stream("SELECT n FROM big WHERE n > ?", [0], { tag: "job-9" });
+    const queryId = await rows.queryId();
+    const seen: unknown[] = [];
+    for await (const row of rows) seen.push(row);
+
+    expect(queryId).toBe("qid-1");
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(fake.sent[0]).toMatchObject({
+      streamResult: true,
+      binds: [0],
+      parameters: { QUERY_TAG: "job-9" },
+    });
+    expect(fake.log).toEqual(["acquire", "release"]);
+  });
+
+  it("destroys the connection when the consumer stops early", async () => {
+    const fake = fakeSdk([{ rows: [{ N: 1 }, { N: 2 }] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    for await (const _ of warehouse.stream("SELECT n FROM big")) break;
+
+    expect(fake.log).toEqual(["acquire", "destroy"]);
+  });
+
+  it("runs nothing until it is read", async () => {
+    const fake = fakeSdk([{ rows: [] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    warehouse.stream("SELECT 1");
+    await new Promise((r) => setImmediate(r));
+
+    expect(fake.sent).toHaveLength(0);
+  });
+});
