@@ -56,8 +56,12 @@ const dateRange = {
   from: DateSchema,
   to: DateSchema,
 };
-const fromNotAfterTo = <T extends { from: string; to: string }>(schema: z.ZodType<T>) =>
-  schema.refine((p) => p.from <= p.to, { path: ["to"], error: "must be on or after parameters.from" });
+// Generic over the schema (not its output) so the refined schema keeps its input type for producers.
+const fromNotAfterTo = <S extends z.ZodType<{ from: string; to: string }>>(schema: S): S =>
+  schema.refine((p: { from: string; to: string }) => p.from <= p.to, {
+    path: ["to"],
+    error: "must be on or after parameters.from",
+  });
 
 const limit = (fallback: number) =>
   z
