@@ -4,7 +4,6 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { buildTopology, type Topology } from "#events/topology.js";
-import { bucketNameFor } from "#localstack/bootstrap.js";
 import { PipelineAlarms } from "./components/alarms.js";
 import { EcsServices } from "./components/ecs.js";
 import { Messaging } from "./components/messaging.js";
@@ -26,23 +25,16 @@ export interface Pipeline {
   schedules: ReportSchedules;
 }
 
-/** SNS topic names are not part of the event topology; they derive from its prefix the same way. */
-export const topicNames = (topology: Topology) => ({
-  notifications: `${topology.prefix}-report-notifications`,
-  alarms: `${topology.prefix}-alarms`,
-});
+/** The alarm topic is operations-only (LocalStack has no alarms), so it is not in the topology; same naming. */
+export const alarmTopicName = (topology: Topology) => `${topology.prefix}-alarms`;
 
 export function createPipeline(config: InfraConfig): Pipeline {
   const topology = buildTopology({ prefix: config.prefix });
   const tags = { project: "report-pipeline", stackPrefix: topology.prefix, ...config.tags };
 
-  const messaging = new Messaging("messaging", {
-    topology,
-    auditLogRetentionDays: config.retention.logDays,
-    tags,
-  });
+  const messaging = new Messaging("messaging", { topology, tags });
   const storage = new ReportStorage("storage", {
-    bucketName: config.bucketName ?? bucketNameFor(topology),
+    bucketName: config.bucketName ?? topology.bucket.name,
     reportsInfrequentAccessDays: config.retention.reportsInfrequentAccessDays,
     reportsGlacierDays: config.retention.reportsGlacierDays,
     noncurrentVersionDays: config.retention.noncurrentVersionDays,
@@ -55,15 +47,14 @@ export function createPipeline(config: InfraConfig): Pipeline {
     ...(config.snowflake.rotationLambdaArn ? { rotationLambdaArn: config.snowflake.rotationLambdaArn } : {}),
     tags,
   });
-  const names = topicNames(topology);
   const notifications = new NotificationTopic("notifications", {
-    topicName: names.notifications,
+    topicName: topology.notifications.topicName,
     emails: config.notifications.emails,
     httpsEndpoints: config.notifications.httpsEndpoints,
     tags,
   });
   const alarmTopic = new NotificationTopic("alarm-topic", {
-    topicName: names.alarms,
+    topicName: alarmTopicName(topology),
     emails: config.alarms.emails,
     tags,
   });

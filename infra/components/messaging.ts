@@ -15,8 +15,6 @@ import { policyDocument, policyJson } from "../iam.js";
 
 export interface MessagingArgs {
   topology: Topology;
-  /** Retention of the audit rule's CloudWatch Logs target. */
-  auditLogRetentionDays: number;
   tags: Record<string, string>;
 }
 
@@ -35,11 +33,6 @@ export interface ConsumerWiring extends QueuePair {
  * DLQ (the same one its queue redrives to), which the DLQ-depth alarm already watches.
  */
 export const TARGET_RETRY = { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 } as const;
-
-/** EventBridge requires a Logs target's group to live under /aws/events/; the name derives from the rule. */
-export function auditLogGroupName(topology: Topology): string {
-  return `/aws/events/${topology.consumers.auditor.rule.name}`;
-}
 
 export class Messaging extends pulumi.ComponentResource {
   readonly bus: aws.cloudwatch.EventBus;
@@ -72,7 +65,7 @@ export class Messaging extends pulumi.ComponentResource {
     for (const spec of consumersOf(topology)) consumers[spec.id] = this.consumer(spec, tags);
     this.consumers = consumers;
 
-    this.auditLogGroup = this.auditLogsTarget(topology, args.auditLogRetentionDays, tags);
+    this.auditLogGroup = this.auditLogsTarget(topology, tags);
 
     this.registerOutputs({
       busArn: this.bus.arn,
@@ -179,13 +172,12 @@ export class Messaging extends pulumi.ComponentResource {
   }
 
   /** Every audited event also lands in CloudWatch Logs, searchable with Logs Insights. */
-  private auditLogsTarget(topology: Topology, retentionDays: number, tags: Record<string, string>) {
+  private auditLogsTarget(topology: Topology, tags: Record<string, string>) {
     const parent = { parent: this };
     const audit = this.consumers.auditor;
-    const logGroupName = auditLogGroupName(topology);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${topology.consumers.auditor.rule.name}-log-group`,
-      { name: logGroupName, retentionInDays: retentionDays, tags },
+      { name: topology.auditLogGroup.name, retentionInDays: topology.auditLogGroup.retentionDays, tags },
       parent,
     );
     // EventBridge writes to Logs through a resource policy on the group (a role is not supported).

@@ -13,12 +13,24 @@ import { configInput } from "../fixtures/config.js";
 import { installMocks } from "../support/pulumi-mocks.js";
 
 interface Messaging {
-  bus: string;
+  names: { bus: string; archive: string; bucket: string; notificationsTopic: string; auditLogGroup: string };
   queues: Record<string, { dlq: string | null; maxReceiveCount: number | null; sse: boolean }>;
-  rules: Record<string, { pattern: unknown; queueTargets: string[] }>;
+  /** Targets as `<target id> -> <service>:<resource name>`, e.g. `auditor-logs -> logs:/aws/events/…`. */
+  rules: Record<string, { pattern: unknown; targets: string[] }>;
 }
 
 const nameOfArn = (arn: string) => arn.slice(arn.lastIndexOf(":") + 1);
+/** `sqs:<queue>` or `logs:<group>`: comparable across accounts (LocalStack 000000000000 vs the mocks'). */
+const targetOf = (id: string | undefined, arn: string) => {
+  const service = arn.split(":")[2];
+  const name =
+    service === "logs"
+      ? arn.replace(/^arn:aws:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "")
+      : nameOfArn(arn);
+  return `${id} -> ${service}:${name}`;
+};
+/** EventBridge adds a managed rule per archive; it is not part of either program. */
+const isArchiveManagedRule = (name: string) => name.startsWith("Events-Archive-");
 const redriveOf = (policy: string | undefined) => {
   if (!policy) return { dlq: null, maxReceiveCount: null };
   const p = JSON.parse(policy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
@@ -43,20 +55,27 @@ async function readLocalStack(t: TestTopology): Promise<Messaging> {
   const rules: Messaging["rules"] = {};
   const listedRules = await events.send(new ListRulesCommand({ EventBusName: busName }));
   for (const rule of listedRules.Rules ?? []) {
-    if (!rule.Name) continue;
+    if (!rule.Name || isArchiveManagedRule(rule.Name)) continue;
     const targets = await events.send(
       new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: busName }),
     );
     rules[rule.Name] = {
       pattern: JSON.parse(rule.EventPattern ?? "null"),
-      queueTargets: (targets.Targets ?? [])
-        .map((x) => x.Arn ?? "")
-        .filter((arn) => arn.startsWith("arn:aws:sqs:"))
-        .map(nameOfArn)
-        .sort(),
+      targets: (targets.Targets ?? []).map((x) => targetOf(x.Id, x.Arn ?? "")).sort(),
     };
   }
-  return { bus: busName, queues, rules };
+  const p = t.provisioned;
+  return {
+    names: {
+      bus: busName,
+      archive: p.topology.bus.archiveName,
+      bucket: p.bucket,
+      notificationsTopic: nameOfArn(p.notificationsTopicArn),
+      auditLogGroup: targetOf("", p.auditLogGroupArn).replace(/^ -> logs:/, ""),
+    },
+    queues,
+    rules,
+  };
 }
 
 /** What the Pulumi program declares for the same prefix. */
@@ -76,15 +95,32 @@ async function readPulumi(prefix: string): Promise<Messaging> {
   for (const r of mocks.ofType("aws:cloudwatch/eventRule:EventRule")) {
     rules[r.inputs.name] = {
       pattern: JSON.parse(r.inputs.eventPattern),
-      queueTargets: mocks
+      targets: mocks
         .ofType("aws:cloudwatch/eventTarget:EventTarget")
-        .filter((x) => x.inputs.rule === r.inputs.name && String(x.inputs.arn).startsWith("arn:aws:sqs:"))
-        .map((x) => nameOfArn(x.inputs.arn))
+        .filter((x) => x.inputs.rule === r.inputs.name)
+        .map((x) => targetOf(x.inputs.targetId, x.inputs.arn))
         .sort(),
     };
   }
-  const [bus] = mocks.ofType("aws:cloudwatch/eventBus:EventBus");
-  return { bus: bus?.inputs.name, queues, rules };
+  const only = (type: string, field = "name"): string => {
+    const [resource, ...rest] = mocks.ofType(type);
+    expect(rest, type).toEqual([]);
+    return resource?.inputs[field];
+  };
+  const topics = mocks.ofType("aws:sns/topic:Topic").map((x) => x.inputs.name as string);
+  const logGroups = mocks.ofType("aws:cloudwatch/logGroup:LogGroup").map((x) => x.inputs.name as string);
+  return {
+    names: {
+      bus: only("aws:cloudwatch/eventBus:EventBus"),
+      archive: only("aws:cloudwatch/eventArchive:EventArchive"),
+      bucket: only("aws:s3/bucket:Bucket", "bucket"),
+      // The alarm topic and the ECS log groups are AWS-only (no ECS or alarms on LocalStack).
+      notificationsTopic: topics.find((n) => n.endsWith("-report-notifications")) ?? "(none)",
+      auditLogGroup: logGroups.find((n) => n.startsWith("/aws/events/")) ?? "(none)",
+    },
+    queues,
+    rules,
+  };
 }
 
 describe("infra/ and the LocalStack bootstrap", () => {
@@ -101,7 +137,7 @@ describe("infra/ and the LocalStack bootstrap", () => {
     await t?.dispose();
   });
 
-  it("build the same bus, queues (with DLQ wiring and SSE), rules, patterns and targets", () => {
+  it("build the same bus, archive, bucket, topic, log group, queues (DLQ wiring, SSE), rules, patterns and targets", () => {
     // Guard against comparing two empty sets.
     expect(Object.keys(local.queues)).toHaveLength(8);
     expect(Object.keys(local.rules)).toHaveLength(3);

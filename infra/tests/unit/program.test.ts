@@ -100,7 +100,8 @@ describe("messaging", () => {
 
   it("sends audited events to CloudWatch Logs too, and archives the bus", () => {
     const audit = topology.consumers.auditor.rule.name;
-    const logGroup = byName("aws:cloudwatch/logGroup:LogGroup", `/aws/events/${audit}`);
+    const logGroup = byName("aws:cloudwatch/logGroup:LogGroup", topology.auditLogGroup.name);
+    expect(logGroup.inputs.retentionInDays).toBe(topology.auditLogGroup.retentionDays);
     const logsTarget = mocks
       .ofType("aws:cloudwatch/eventTarget:EventTarget")
       .find((t) => t.inputs.rule === audit && t.inputs.arn === logGroup.state.arn);
@@ -161,7 +162,7 @@ describe("IAM", () => {
 });
 
 describe("storage", () => {
-  const bucketName = () => `${topology.prefix}-reports`;
+  const bucketName = () => topology.bucket.name;
 
   it("blocks all public access and enforces bucket-owner ownership", () => {
     const block = mocks.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");

@@ -65,7 +65,7 @@ beforeAll(async () => {
 const arn = (what: string): string => {
   const p = topology.prefix;
   const sqs = (name: string) => `arn:aws:sqs:${MOCK_REGION}:${MOCK_ACCOUNT}:${name}`;
-  const bucket = `arn:aws:s3:::${p}-reports`;
+  const bucket = `arn:aws:s3:::${topology.bucket.name}`;
   const table: Record<string, string> = {
     jobsQueue: sqs(topology.jobs.queueName),
     jobsDlq: sqs(topology.jobs.dlqName),
@@ -76,7 +76,7 @@ const arn = (what: string): string => {
     otherBus: `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/default`,
     secret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:${config.snowflake.secretName}-AbCdEf`,
     otherSecret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:other-XyZ123`,
-    topic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${p}-report-notifications`,
+    topic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${topology.notifications.topicName}`,
     alarmTopic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${p}-alarms`,
     bucket,
     generated: `${bucket}/generated/J1/J1_sales_20250803_154608.json`,
