@@ -65,9 +65,10 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
   const host = "127.0.0.1";
   const port = await freePort();
   const url = `http://${host}:${port}`;
-  const logFile = join(RUN_DIR, `fakesnow-${port}.log`);
+  const logFile = join(RUN_DIR, "fakesnow.log");
   const pidFile = join(RUN_DIR, `fakesnow-${port}.pid`);
   const logFd = openSync(logFile, "a");
+  writeFileSync(logFd, `--- ${new Date().toISOString()} fakesnow on ${url}\n`);
   const child: ChildProcess = spawn(
     python,
     [join(HERE, "node_compat_server.py"), "--host", host, "--port", String(port)],

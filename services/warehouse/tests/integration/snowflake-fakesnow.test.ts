@@ -112,6 +112,22 @@ describe("SnowflakeWarehouse on fakesnow", () => {
     ]);
   });
 
+  it("streams a generated 20 000-row result, the row count bound as a parameter", async () => {
+    let count = 0;
+    let sum = 0;
+
+    for await (const row of warehouse.stream(
+      "SELECT SEQ4() AS n FROM TABLE(GENERATOR(ROWCOUNT => ?))",
+      [20_000],
+    )) {
+      count += 1;
+      sum += row.n as number;
+    }
+
+    expect(count).toBe(20_000);
+    expect(sum).toBe((19_999 * 20_000) / 2);
+  });
+
   it("gives the connection back when the consumer stops a stream early", async () => {
     const rows = warehouse.stream("SELECT id FROM customers ORDER BY id");
     for await (const row of rows) {
