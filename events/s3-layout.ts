@@ -73,7 +73,10 @@ export function reportKey(job: KeyedJob): string {
 /** The canonical key of a report the worker wrote at `generated` (same file name, category folder). */
 export function organizedKeyFor(generated: string, reportType: ReportType): string {
   const file = generated.slice(generated.lastIndexOf("/") + 1);
-  if (!generated.startsWith(GENERATED_PREFIX) || !/^[A-Za-z0-9_-]+_[a-z_]+_\d{8}_\d{6}\.(json|csv|ndjson)$/.test(file)) {
+  if (
+    !generated.startsWith(GENERATED_PREFIX) ||
+    !/^[A-Za-z0-9_-]+_[a-z_]+_\d{8}_\d{6}\.(json|csv|ndjson)$/.test(file)
+  ) {
     throw new Error(`not a generated report key: ${generated}`);
   }
   return `${REPORTS_PREFIX}${CATEGORY_OF[reportType]}/${file}`;
@@ -109,7 +112,9 @@ export function auditFileName(time: string, detailType: string, eventId: string)
 }
 
 /** Splits an audit file name back into its parts (undefined if it is not one). */
-export function parseAuditFileName(name: string): { time: string; detailType: string; eventId: string } | undefined {
+export function parseAuditFileName(
+  name: string,
+): { time: string; detailType: string; eventId: string } | undefined {
   const m = /^(\d{8}T\d{9}Z)_([A-Za-z]+)_([0-9a-f-]{36})\.json$/.exec(name);
   if (!m) return undefined;
   const [, t = "", detailType = "", eventId = ""] = m;

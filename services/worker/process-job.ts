@@ -12,7 +12,6 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import { toPipelineError, ValidationError } from "#events/errors.js";
-import type { ReportEventPublisher } from "#events/event-publisher.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, truncateBody } from "#events/report-events.schema.js";
 import {
@@ -25,14 +24,14 @@ import {
 import { generatedKey } from "#events/s3-layout.js";
 import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
+import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
 import { emitMetrics } from "#services/shared/metrics.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
 import { removeTempFile, spoolToTempFile } from "./temp-file.js";
 
-/** The part of the event publisher the worker uses. */
-export type EventSink = Pick<ReportEventPublisher, "publish">;
+export type { EventSink } from "#services/shared/event-sink.js";
 
 export type GenerateFn = (
   job: ReportJob,

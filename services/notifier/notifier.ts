@@ -1,0 +1,266 @@
+/**
+ * Notifier (on ReportOrganized, final ReportFailed, ReportRejected): tells people. Publishes a readable
+ * message to the SNS topic (what, when, size, a presigned download link; for failures the error code and
+ * message) with attributes subscribers can filter on (reportType, outcome, jobId, eventId); optionally
+ * POSTs a signed webhook per job (`delivery.webhookUrl`, HMAC-SHA256, retried, a failing hook is recorded
+ * and never blocks the rest); honours `delivery.notifyOn` and `delivery.skipEmpty`; and emits a
+ * ReportNotified receipt with each channel's outcome.
+ *
+ * Webhook signature: header `x-report-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
+ * with `x-report-timestamp` (unix seconds) and `x-report-event-id`; receivers verify and dedupe on the id.
+ */
+import { createHmac } from "node:crypto";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { DetailType, SCHEMA_VERSION } from "#events/names.js";
+import { eventIdFor, type ReportNotified } from "#events/report-events.schema.js";
+import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
+import type { EventSink } from "#services/shared/event-sink.js";
+import type { Logger } from "#services/shared/logger.js";
+
+export interface NotifierDeps {
+  sns: SNSClient;
+  s3: S3Client;
+  topicArn: string;
+  events: EventSink;
+  /** Lifetime of the presigned download link, seconds. */
+  linkExpiresSeconds: number;
+  /** HMAC key for webhook signatures; webhooks are skipped (and say so) when absent. */
+  webhookSecret?: string;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  /** Injected for tests; the global fetch by default. */
+  fetch?: typeof fetch;
+}
+
+type Channel = ReportNotified["channels"][number];
+type Outcome = "organized" | "failed" | "rejected";
+
+export interface Notification {
+  outcome: Outcome;
+  subject: string;
+  text: string;
+  attributes: Record<string, string>;
+  /** The JSON payload webhooks receive. */
+  payload: Record<string, unknown>;
+}
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Whether the job's delivery options ask for a notification of this event at all. */
+export function shouldNotify(event: ReportEventEnvelope): { notify: boolean; reason?: string } {
+  if (event.detailType === DetailType.ReportFailed && !event.detail.final) {
+    return { notify: false, reason: "not final: the job will be retried" };
+  }
+  const delivery =
+    event.detailType === DetailType.ReportOrganized || event.detailType === DetailType.ReportFailed
+      ? event.detail.delivery
+      : undefined;
+  const notifyOn = delivery?.notifyOn ?? "always";
+  if (notifyOn === "never") return { notify: false, reason: "delivery.notifyOn is never" };
+  if (notifyOn === "failure" && event.detailType === DetailType.ReportOrganized) {
+    return { notify: false, reason: "delivery.notifyOn is failure and the report succeeded" };
+  }
+  if (event.detailType === DetailType.ReportOrganized && delivery?.skipEmpty && event.detail.rowCount === 0) {
+    return { notify: false, reason: "delivery.skipEmpty and the report has no rows" };
+  }
+  return { notify: true };
+}
+
+/** Builds the readable message. `link` is the presigned URL for an organized report. */
+export function composeNotification(
+  event: ReportEventEnvelope,
+  link?: string,
+  linkExpiresSeconds = 0,
+): Notification {
+  const base = { eventId: (event.detail as { eventId: string }).eventId, time: event.time };
+  switch (event.detailType) {
+    case DetailType.ReportOrganized: {
+      const d = event.detail;
+      const hours = Math.round(linkExpiresSeconds / 360) / 10;
+      return {
+        outcome: "organized",
+        subject: `Report ready: ${d.reportType} ${d.jobId}`,
+        text: [
+          `Your ${d.reportType} report (job ${d.jobId}) is ready.`,
+          "",
+          `Generated: ${d.generatedAt}`,
+          `Rows: ${d.rowCount}   Size: ${humanBytes(d.sizeBytes)}   Format: ${d.format}`,
+          `Location: s3://${d.bucket}/${d.finalKey}`,
+          link ? `Download (valid ${hours} h): ${link}` : "",
+          `SHA-256: ${d.sha256}`,
+        ]
+          .filter((l) => l !== "")
+          .join("\n"),
+        attributes: { reportType: d.reportType, outcome: "organized", jobId: d.jobId, eventId: d.eventId },
+        payload: { ...base, outcome: "organized", report: d, ...(link ? { downloadUrl: link } : {}) },
+      };
+    }
+    case DetailType.ReportFailed: {
+      const d = event.detail;
+      return {
+        outcome: "failed",
+        subject: `Report failed: ${d.reportType} ${d.jobId} (${d.error.code})`,
+        text: [
+          `Your ${d.reportType} report (job ${d.jobId}) failed after ${d.attempt} attempt(s).`,
+          "",
+          `Error: ${d.error.code}: ${d.error.message}`,
+          `At: ${event.time}`,
+        ].join("\n"),
+        attributes: {
+          reportType: d.reportType,
+          outcome: "failed",
+          jobId: d.jobId,
+          eventId: d.eventId,
+          errorCode: d.error.code,
+        },
+        payload: { ...base, outcome: "failed", failure: d },
+      };
+    }
+    case DetailType.ReportRejected: {
+      const d = event.detail;
+      return {
+        outcome: "rejected",
+        subject: `Report job rejected${d.jobId ? `: ${d.jobId}` : ""}`,
+        text: [
+          `A message on the jobs queue was rejected${d.jobId ? ` (job ${d.jobId})` : ""}: it is not a valid report job.`,
+          "",
+          `Reason: ${d.reason}`,
+          ...d.issues.map((i) => `  - ${i.field}: ${i.message}`),
+          `Message id: ${d.messageId}`,
+        ].join("\n"),
+        attributes: {
+          reportType: d.reportType ?? "unknown",
+          outcome: "rejected",
+          jobId: d.jobId ?? "unknown",
+          eventId: d.eventId,
+        },
+        payload: { ...base, outcome: "rejected", rejection: d },
+      };
+    }
+    default:
+      throw new Error(`the notifier does not handle ${event.detailType}`);
+  }
+}
+
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+async function deliverWebhook(
+  url: string,
+  n: Notification,
+  eventId: string,
+  deps: NotifierDeps,
+  log: Logger,
+): Promise<Channel> {
+  if (!deps.webhookSecret) {
+    return { channel: "webhook", outcome: "skipped", detail: "no webhook signing secret configured" };
+  }
+  const body = JSON.stringify(n.payload);
+  const doFetch = deps.fetch ?? fetch;
+  let last = "";
+  for (let attempt = 1; attempt <= deps.webhookMaxAttempts; attempt++) {
+    const timestamp = Math.floor(Date.now() / 1000);
+    try {
+      const res = await doFetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-report-event-id": eventId,
+          "x-report-timestamp": String(timestamp),
+          "x-report-signature": signWebhook(deps.webhookSecret, timestamp, body),
+        },
+        body,
+        redirect: "error",
+        signal: AbortSignal.timeout(deps.webhookTimeoutMs),
+      });
+      if (res.ok)
+        return {
+          channel: "webhook",
+          outcome: "delivered",
+          detail: `HTTP ${res.status} after ${attempt} attempt(s)`,
+        };
+      last = `HTTP ${res.status}`;
+      // A 4xx other than 408/429 will not get better by retrying.
+      if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (attempt < deps.webhookMaxAttempts) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+  }
+  log.warn("webhook delivery failed", { url: new URL(url).origin, reason: last });
+  return { channel: "webhook", outcome: "failed", detail: `${last} (after retries)`.slice(0, 1024) };
+}
+
+export function createNotifier(deps: NotifierDeps): ConsumerDefinition {
+  return {
+    id: "notifier",
+    accepts: [DetailType.ReportOrganized, DetailType.ReportFailed, DetailType.ReportRejected],
+    useLedger: true,
+    async handle(event, log) {
+      const d = event.detail as { eventId: string; jobId?: string; reportType?: string };
+      const decision = shouldNotify(event);
+      const channels: Channel[] = [];
+      const webhookUrl =
+        event.detailType === DetailType.ReportOrganized || event.detailType === DetailType.ReportFailed
+          ? event.detail.delivery?.webhookUrl
+          : undefined;
+
+      if (!decision.notify) {
+        // A non-final failure is not news; no receipt either (the final one will have one).
+        if (event.detailType === DetailType.ReportFailed && !event.detail.final) return;
+        channels.push({ channel: "sns", outcome: "skipped", detail: decision.reason ?? "skipped" });
+        if (webhookUrl)
+          channels.push({ channel: "webhook", outcome: "skipped", detail: decision.reason ?? "skipped" });
+      } else {
+        let link: string | undefined;
+        if (event.detailType === DetailType.ReportOrganized) {
+          link = await getSignedUrl(
+            deps.s3,
+            new GetObjectCommand({ Bucket: event.detail.bucket, Key: event.detail.finalKey }),
+            { expiresIn: deps.linkExpiresSeconds },
+          );
+        }
+        const n = composeNotification(event, link, deps.linkExpiresSeconds);
+        // SNS first and allowed to throw: a retry then repeats nothing that was already delivered.
+        const published = await deps.sns.send(
+          new PublishCommand({
+            TopicArn: deps.topicArn,
+            Subject: n.subject.slice(0, 100),
+            Message: n.text,
+            MessageAttributes: Object.fromEntries(
+              Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }]),
+            ),
+          }),
+        );
+        channels.push({
+          channel: "sns",
+          outcome: "delivered",
+          detail: `messageId ${published.MessageId ?? "?"}`,
+        });
+        if (webhookUrl) channels.push(await deliverWebhook(webhookUrl, n, d.eventId, deps, log));
+      }
+
+      await deps.events.publish({
+        detailType: DetailType.ReportNotified,
+        detail: {
+          schemaVersion: SCHEMA_VERSION,
+          eventId: eventIdFor(d.jobId ?? `event-${d.eventId}`, `${DetailType.ReportNotified}:${d.eventId}`),
+          ...(d.jobId ? { jobId: d.jobId } : {}),
+          ...(d.reportType ? { reportType: d.reportType as ReportNotified["reportType"] & string } : {}),
+          forEventId: d.eventId,
+          forDetailType: event.detailType as ReportNotified["forDetailType"],
+          channels,
+          notifiedAt: new Date().toISOString(),
+        } as ReportNotified,
+      });
+      log.info("notification handled", { channels: channels.map((c) => `${c.channel}:${c.outcome}`) });
+    },
+  };
+}
