@@ -134,7 +134,9 @@ describe("processJobMessage", () => {
 
     expect(outcome).toEqual({ action: "delete" });
     expect(events.types()).toEqual([DetailType.ReportRejected]);
-    expect((events.events[0]?.detail as { reason: string }).reason).toMatch(/not valid JSON/);
+    expect(String((events.events[0]?.detail as { reason?: string } | undefined)?.reason)).toMatch(
+      /not valid JSON/,
+    );
   });
 
   it("rejects an unknown report type naming the field, keeping the valid jobId", async () => {
