@@ -3,7 +3,11 @@
  * through the same path a report takes (Warehouse.stream -> renderNdjson -> gzip -> sink), reporting rows/s
  * and peak RSS, then DuckDB's own `COPY (…) TO '….ndjson.gz'` on the same query as a baseline, and the ratio.
  *
- *   npm run bench:stream -- [--rows 5000000] [--dir /tmp/report-bench] [--memory-limit 128MB] [--threads 2]
+ *   npm run bench:stream -- [--rows 5000000] [--dir /tmp/report-bench] [--memory-limit 128MB] [--threads 2] [--sink null]
+ *
+ * The exported query defaults to `reporting.sales_lines` (the view reports read: joins plus the QUALIFY
+ * de-duplication of processed/*, whose window operators dominate DuckDB's own memory); set
+ * BENCH_SQL="SELECT * FROM raw.order_lines LIMIT ?" to measure the streaming path on a plain scan.
  *
  * The database (sample data at a scale giving ≥ N sales lines) is built once in a child process and kept in
  * --dir, so the RSS measured here is the export's, not the generator's.
