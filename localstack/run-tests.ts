@@ -54,9 +54,11 @@ function runVitest(
       numFailedTests: number;
       numPendingTests: number;
       numTodoTests: number;
+      numFailedTestSuites: number;
     };
     counts.passed = json.numPassedTests;
-    counts.failed = json.numFailedTests;
+    // A file whose hooks failed (e.g. a beforeAll timeout) fails no test but skips them all: count it.
+    counts.failed = json.numFailedTests + (json.numFailedTestSuites ?? 0);
     counts.skipped = json.numPendingTests + json.numTodoTests;
   } catch {
     counts.failed += 1; // no report: vitest itself failed (e.g. a file did not compile)
