@@ -58,7 +58,7 @@ function runVitest(
     };
     counts.passed = json.numPassedTests;
     // A file whose hooks failed (e.g. a beforeAll timeout) fails no test but skips them all: count it.
-    counts.failed = json.numFailedTests + (json.numFailedTestSuites ?? 0);
+    counts.failed = Math.max(json.numFailedTests, json.numFailedTestSuites ?? 0);
     counts.skipped = json.numPendingTests + json.numTodoTests;
   } catch {
     counts.failed += 1; // no report: vitest itself failed (e.g. a file did not compile)
