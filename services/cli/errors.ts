@@ -2,11 +2,11 @@
  * Errors of the `reports` CLI, in the project's error model, and the exit code each maps to.
  *
  *   0 ok · 1 a job failed or was rejected, or AWS refused a call · 2 invalid input (the field is named)
- *   124 --wait / --timeout ran out · 130 interrupted (Ctrl-C)
+ *   3 `status`: no event of the job is known · 124 --wait / --timeout ran out · 130 interrupted (Ctrl-C)
  */
 import { PipelineError, ValidationError } from "#events/errors.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 124, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unknownJob: 3, timeout: 124, interrupted: 130 } as const;
 
 /** A wait (`submit --wait`) ran past its `--timeout`. */
 export class WaitTimeoutError extends PipelineError {
@@ -26,8 +26,15 @@ export class TargetNotFoundError extends PipelineError {
   readonly retryable = false;
 }
 
+/** `reports status`: the audit trail holds no event of the job (never submitted, or not audited yet). */
+export class UnknownJobError extends PipelineError {
+  readonly code = "JOB_UNKNOWN";
+  readonly retryable = false;
+}
+
 export function exitCodeOf(error: unknown): number {
   if (error instanceof ValidationError) return EXIT.usage;
+  if (error instanceof UnknownJobError) return EXIT.unknownJob;
   if (error instanceof WaitTimeoutError) return EXIT.timeout;
   if (error instanceof InterruptedError) return EXIT.interrupted;
   return EXIT.failed;

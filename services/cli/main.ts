@@ -4,13 +4,16 @@
  *   reports submit --type sales --job-id X --from 2025-07-01 --to 2025-07-31 [--format csv] [--wait]
  *   reports submit --file jobs.json
  *   reports events --follow
+ *   reports status <jobId> [--json]
+ *   reports replay --from 2025-08-01 --to 2025-08-03 [--dry-run] [--json]
  *
- * Each command lives in `commands/<name>.ts` and registers itself on the program; `status` and `replay`
- * are meant to be added the same way (registerStatus / registerReplay below the existing ones).
+ * Each command lives in `commands/<name>.ts` and registers itself on the program.
  */
 import { Command, CommanderError } from "commander";
 import { isPipelineError } from "#events/errors.js";
 import { registerEvents } from "./commands/events.js";
+import { registerReplay } from "./commands/replay.js";
+import { registerStatus } from "./commands/status.js";
 import { registerSubmit } from "./commands/submit.js";
 import type { CliContext } from "./context.js";
 import { EXIT, exitCodeOf } from "./errors.js";
@@ -18,7 +21,7 @@ import { EXIT, exitCodeOf } from "./errors.js";
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("reports")
     .description(
-      "Submit report jobs to the report pipeline and watch its events.\n" +
+      "Submit report jobs to the report pipeline, watch its events, look up a job's status and rebuild the report indexes from the audit trail.\n" +
         "AWS settings come from the environment (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials).",
     )
     .showHelpAfterError("(run with --help for usage)")
@@ -29,6 +32,8 @@ export function buildProgram(ctx: CliContext): Command {
     });
   registerSubmit(program, ctx);
   registerEvents(program, ctx);
+  registerStatus(program, ctx);
+  registerReplay(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (s) => ctx.out(s.replace(/\n$/, "")),

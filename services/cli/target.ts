@@ -11,6 +11,7 @@ export interface TargetOptions {
   prefix?: string;
   queueUrl?: string;
   busName?: string;
+  bucket?: string;
 }
 
 /** The topology for `--prefix` > `REPORTS_PREFIX` > DEFAULT_PREFIX; a malformed prefix names its source. */
@@ -28,6 +29,29 @@ export function topologyFor(options: TargetOptions, env: NodeJS.ProcessEnv): Top
 /** The bus name: `--bus-name`, else the topology's. */
 export function busNameFor(options: TargetOptions, env: NodeJS.ProcessEnv): string {
   return options.busName ?? topologyFor(options, env).bus.name;
+}
+
+/** The reports bucket: `--bucket`, else env `REPORTS_BUCKET`, else the topology's. */
+export function bucketFor(options: TargetOptions, env: NodeJS.ProcessEnv): string {
+  const explicit = options.bucket ?? env.REPORTS_BUCKET;
+  if (explicit === undefined) return topologyFor(options, env).bucket.name;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(explicit)) {
+    const source = options.bucket !== undefined ? "--bucket" : "REPORTS_BUCKET";
+    throw new ValidationError(`${source}: not a valid S3 bucket name, got "${explicit}"`, {
+      fields: [source],
+    });
+  }
+  return explicit;
+}
+
+/** Maps S3's "no such bucket" to TargetNotFoundError naming where the bucket name came from. */
+export function bucketNotFound(error: unknown, bucket: string): unknown {
+  const name = (error as { name?: string }).name ?? "";
+  if (name !== "NoSuchBucket") return error;
+  return new TargetNotFoundError(
+    `bucket "${bucket}" does not exist: check --prefix / REPORTS_PREFIX or pass --bucket`,
+    { cause: error },
+  );
 }
 
 /** The jobs queue URL: `--queue-url`, else GetQueueUrl of the topology's jobs queue. */
