@@ -1,0 +1,192 @@
+/**
+ * getJobStatus and replayAuditTrail against LocalStack S3, on audit trails written by the real auditor
+ * (its consumer handler, fed with envelopes), so the records have exactly the auditor's shape and keys.
+ */
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ValidationError } from "#events/errors.js";
+import { DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "#events/names.js";
+import {
+  eventIdFor,
+  REPORT_GENERATED_EXAMPLE,
+  REPORT_ORGANIZED_EXAMPLE,
+  type ReportEventDetailMap,
+} from "#events/report-events.schema.js";
+import { auditJobPrefix, indexKey, latestPointerKey } from "#events/s3-layout.js";
+import { createAuditor } from "#services/auditor/auditor.js";
+import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
+import { indexEntryOf, recordInIndexes } from "#services/organizer/organizer.js";
+import { createLogger } from "#services/shared/logger.js";
+import { createTestTopology, type TestTopology } from "../../../../localstack/testing.js";
+import { AuditRecordInvalidError } from "../../errors.js";
+import { getJobStatus } from "../../job-status.js";
+import { replayAuditTrail } from "../../replay.js";
+
+const log = createLogger({ service: "status-test", level: "error" });
+const v = SCHEMA_VERSION as typeof SCHEMA_VERSION;
+
+function envelope<K extends DetailType>(detailType: K, time: string, detail: ReportEventDetailMap[K]) {
+  return {
+    id: `evt-${detail.eventId}`,
+    time,
+    source: EVENT_SOURCE,
+    detailType,
+    detail,
+  } as ReportEventEnvelope;
+}
+
+const startedOf = (jobId: string, attempt: number, time: string) =>
+  envelope(DetailType.ReportStarted, time, {
+    schemaVersion: v,
+    eventId: eventIdFor(jobId, DetailType.ReportStarted, attempt),
+    jobId,
+    reportType: "sales",
+    attempt,
+    startedAt: time,
+  });
+
+const failedOf = (jobId: string, attempt: number, final: boolean, time: string) =>
+  envelope(DetailType.ReportFailed, time, {
+    schemaVersion: v,
+    eventId: eventIdFor(jobId, DetailType.ReportFailed, attempt),
+    jobId,
+    reportType: "sales",
+    error: { code: "WAREHOUSE_UNAVAILABLE", message: `attempt ${attempt}: no answer`, retryable: true },
+    attempt,
+    final,
+  });
+
+/** The ReportGenerated / ReportOrganized pair of a report generated at `generatedAt`, organized at `organizedAt`. */
+function reportOf(
+  jobId: string,
+  generatedAt: string,
+  organizedAt: string,
+  reportType: "sales" | "data_quality",
+) {
+  const category = reportType === "sales" ? "sales" : "quality";
+  const file = `${jobId}_${reportType}_20250803_154608.json`;
+  const generated = {
+    ...REPORT_GENERATED_EXAMPLE,
+    eventId: eventIdFor(jobId, DetailType.ReportGenerated),
+    jobId,
+    reportType,
+    key: `generated/${jobId}/${file}`,
+    uri: `s3://b/generated/${jobId}/${file}`,
+    generatedAt,
+  };
+  const organized = {
+    ...REPORT_ORGANIZED_EXAMPLE,
+    eventId: eventIdFor(jobId, DetailType.ReportOrganized),
+    jobId,
+    reportType,
+    category,
+    finalKey: `reports/${category}/${file}`,
+    indexKey: indexKey(generatedAt),
+    generatedAt,
+  } as const;
+  return {
+    generated: envelope(DetailType.ReportGenerated, generatedAt, generated),
+    organized: envelope(DetailType.ReportOrganized, organizedAt, organized),
+    entry: indexEntryOf(generated, organized.finalKey),
+  };
+}
+
+describe("job status and replay on the audit trail (LocalStack S3)", () => {
+  let t: TestTopology;
+  let bucket: string;
+  let audit: (e: ReportEventEnvelope) => Promise<void>;
+  const text = async (key: string) =>
+    (await t.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+
+  beforeAll(async () => {
+    t = await createTestTopology();
+    bucket = t.provisioned.bucket;
+    const auditor = createAuditor({ s3: t.clients.s3, bucket });
+    audit = (e) => auditor.handle(e, log);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("an unknown job has no status; a malformed jobId is refused naming jobId", async () => {
+    expect(await getJobStatus(t.clients.s3, bucket, "NEVER_SUBMITTED")).toBeUndefined();
+    const error = await getJobStatus(t.clients.s3, bucket, "../audit").catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fields).toEqual(["jobId"]);
+  });
+
+  it("folds a retried job: running with attempts, then failed with the final error", async () => {
+    const jobId = "ST_RETRY";
+    await audit(startedOf(jobId, 1, "2025-08-03T10:00:00Z"));
+    await audit(failedOf(jobId, 1, false, "2025-08-03T10:00:01Z"));
+    await audit(startedOf(jobId, 2, "2025-08-03T10:00:03Z"));
+    // Another job whose id starts with this one's: must not leak into its listing.
+    await audit(startedOf(`${jobId}_2`, 1, "2025-08-03T10:00:00Z"));
+
+    const running = await getJobStatus(t.clients.s3, bucket, jobId);
+    await audit(failedOf(jobId, 2, true, "2025-08-03T10:00:04Z"));
+    const failed = await getJobStatus(t.clients.s3, bucket, jobId);
+
+    expect(running).toMatchObject({
+      state: "running",
+      attempts: 2,
+      error: { code: "WAREHOUSE_UNAVAILABLE" },
+    });
+    expect(running?.events).toHaveLength(3);
+    expect(failed).toMatchObject({
+      jobId,
+      reportType: "sales",
+      state: "failed",
+      attempts: 2,
+      timestamps: { started: "2025-08-03T10:00:00Z", failed: "2025-08-03T10:00:04Z" },
+      error: { code: "WAREHOUSE_UNAVAILABLE", message: "attempt 2: no answer", retryable: true },
+    });
+  });
+
+  it("an object under the job's prefix that is not an audit record fails loudly, naming its key", async () => {
+    const jobId = "ST_CORRUPT";
+    await audit(startedOf(jobId, 1, "2025-08-03T10:00:00Z"));
+    const key = `${auditJobPrefix(jobId)}20250803T100001000Z_ReportFailed_${eventIdFor(jobId, DetailType.ReportFailed, 1)}.json`;
+    await t.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "{not json" }));
+
+    const error = await getJobStatus(t.clients.s3, bucket, jobId).catch((e) => e);
+
+    expect(error).toBeInstanceOf(AuditRecordInvalidError);
+    expect((error as Error).message).toContain(key);
+  });
+
+  it("replay rebuilds a deleted index byte for byte, including a report organized after midnight", async () => {
+    const day = "2025-06-10";
+    const reports = [
+      reportOf("RP_A", `${day}T08:00:00.000Z`, `${day}T08:00:02Z`, "sales"),
+      reportOf("RP_B", `${day}T12:30:00.000Z`, `${day}T12:30:01Z`, "data_quality"),
+      // Generated before midnight, organized after: audited under the next day, indexed under this one.
+      reportOf("RP_C", `${day}T23:59:59.500Z`, "2025-06-11T00:00:01Z", "sales"),
+    ];
+    for (const r of reports) {
+      await audit(r.generated);
+      await audit(r.organized);
+      await recordInIndexes(t.clients.s3, bucket, r.entry); // what the organizer did
+    }
+    const dayKey = indexKey(`${day}T00:00:00Z`);
+    const before = await text(dayKey);
+    const salesBefore = await text(latestPointerKey("sales"));
+    expect(JSON.parse(before ?? "{}").count).toBe(3);
+
+    const healthy = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
+    await t.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: dayKey }));
+    await t.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: latestPointerKey("sales") }));
+    const dry = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day, dryRun: true });
+    const stillMissing = await text(dayKey).catch(() => undefined);
+    const rebuilt = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
+    const again = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
+
+    expect(healthy).toMatchObject({ daysScanned: 2, events: 3, entries: 3, changed: 0 });
+    expect(dry).toMatchObject({ dryRun: true, changed: 2 });
+    expect(stillMissing).toBeUndefined();
+    expect(rebuilt.changedKeys.sort()).toEqual([dayKey, latestPointerKey("sales")].sort());
+    expect(await text(dayKey)).toBe(before);
+    expect(await text(latestPointerKey("sales"))).toBe(salesBefore);
+    expect(again.changed).toBe(0);
+  });
+});
