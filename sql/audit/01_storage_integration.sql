@@ -26,6 +26,8 @@ DESCRIBE INTEGRATION report_pipeline_audit_s3;
 
 -- The role that owns the stage and the external table (02_audit_events.sql) and refreshes it.
 CREATE ROLE IF NOT EXISTS report_auditor;
+-- So administrators (and whoever runs 02_audit_events.sql) can assume it.
+GRANT ROLE report_auditor TO ROLE SYSADMIN;
 GRANT USAGE ON INTEGRATION report_pipeline_audit_s3 TO ROLE report_auditor;
 GRANT USAGE ON WAREHOUSE reports_wh TO ROLE report_auditor;
 GRANT USAGE ON DATABASE analytics_platform TO ROLE report_auditor;
