@@ -9,8 +9,9 @@
 -- Then run DESCRIBE INTEGRATION (below) and put STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID into the
 -- trust policy of s3_role_arn. That role needs only s3:GetObject, s3:GetObjectVersion on
 -- arn:aws:s3:::<bucket>/audit/* and s3:ListBucket on arn:aws:s3:::<bucket> with the condition
--- s3:prefix LIKE "audit/*" (least privilege: the reports themselves stay out of Snowflake's reach), and,
--- because the bucket is SSE-KMS encrypted, kms:Decrypt on the bucket's key.
+-- s3:prefix LIKE "audit/*" (least privilege: the reports themselves stay out of Snowflake's reach). The
+-- bucket uses SSE-S3 (AES256, infra/components/storage.ts), so no KMS grant is needed; add kms:Decrypt on
+-- the key if that ever changes to SSE-KMS.
 USE ROLE ACCOUNTADMIN;
 
 CREATE STORAGE INTEGRATION IF NOT EXISTS report_pipeline_audit_s3
