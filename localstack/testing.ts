@@ -6,7 +6,21 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  DeleteRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from "@aws-sdk/client-sqs";
+import { EVENT_SOURCE } from "#events/names.js";
 import { buildTopology, type TopologyOptions } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { destroyTopology, type ProvisionedTopology, provisionTopology } from "./bootstrap.js";
@@ -177,4 +191,43 @@ export class EventTap {
     this.running = false;
     await this.loop;
   }
+}
+
+/**
+ * A queue of the test's own, fed by a rule matching every pipeline event: a window on the bus that does
+ * not compete with the consumers for their queues. Removed by `dispose` of the topology's bus and by
+ * deleting the queue in `stop`.
+ */
+export async function createBusTap(t: TestTopology): Promise<EventTap & { dispose(): Promise<void> }> {
+  const prefix = t.provisioned.topology.prefix;
+  const name = `${prefix}-test-tap`;
+  const q = await t.clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = q.QueueUrl ?? "";
+  const attrs = await t.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  await t.clients.events.send(
+    new PutRuleCommand({
+      Name: name,
+      EventBusName: t.provisioned.busName,
+      EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }),
+    }),
+  );
+  await t.clients.events.send(
+    new PutTargetsCommand({
+      Rule: name,
+      EventBusName: t.provisioned.busName,
+      Targets: [{ Id: "tap", Arn: attrs.Attributes?.QueueArn }],
+    }),
+  );
+  const tap = new EventTap(t.clients, queueUrl) as EventTap & { dispose(): Promise<void> };
+  tap.dispose = async () => {
+    await tap.stop();
+    await t.clients.events.send(
+      new RemoveTargetsCommand({ Rule: name, EventBusName: t.provisioned.busName, Ids: ["tap"] }),
+    );
+    await t.clients.events.send(new DeleteRuleCommand({ Name: name, EventBusName: t.provisioned.busName }));
+    await t.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  };
+  return tap;
 }
