@@ -21,7 +21,7 @@ import {
   type ReportJob,
   type ReportType,
 } from "#events/report-job.schema.js";
-import { generatedKey } from "#events/s3-layout.js";
+import { generatedKey, reportKey } from "#events/s3-layout.js";
 import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { EventSink } from "#services/shared/event-sink.js";
@@ -150,7 +150,8 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   };
 
   // 2. Done before? (duplicate delivery, or a crash between PutObject and delete): re-emit, no query.
-  const existing = await deps.store.head(key);
+  // Once organized, the report lives at its canonical key (same metadata), so look there too.
+  const existing = (await deps.store.head(key)) ?? (await deps.store.head(reportKey(job)));
   if (existing) {
     await emitGenerated(existing);
     jlog.info("report already stored; event re-emitted without a query", { key });

@@ -233,3 +233,26 @@ describe("processJobMessage", () => {
     expect(sink.types()).toEqual([DetailType.ReportStarted, DetailType.ReportGenerated]);
   });
 });
+
+describe("processJobMessage after the report was organized", () => {
+  it("finds the report at its canonical key and re-emits without a query", async () => {
+    const generate = fakeGenerate();
+    const { store, events, d } = deps({ generate });
+    await processJobMessage(message(jobBody), d);
+    // The organizer moved the object from generated/ to reports/<category>/.
+    const [key, object] = [...store.objects.entries()][0] ?? [];
+    store.objects.delete(String(key));
+    store.objects.set("reports/sales/WORKFLOW_SALES_001_sales_20250803_154608.json", object as never);
+
+    const outcome = await processJobMessage(message(jobBody, 2), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(generate.calls).toBe(1);
+    expect(store.objects.size).toBe(1);
+    expect(events.types()).toEqual([
+      DetailType.ReportStarted,
+      DetailType.ReportGenerated,
+      DetailType.ReportGenerated,
+    ]);
+  });
+});
