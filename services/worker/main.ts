@@ -9,6 +9,7 @@ import { ReportEventPublisher } from "#events/event-publisher.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import { buildTopology } from "#events/topology.js";
 import { generateReport } from "#services/reports/generate-report.js";
+import { getJobStatus } from "#services/status/job-status.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
@@ -24,6 +25,8 @@ export interface WorkerOverrides {
   warehouse?: (real: () => Promise<Warehouse>) => Promise<Warehouse>;
   generate?: GenerateFn;
   logger?: Logger;
+  /** Emit EMF metric lines on stdout (default true). */
+  metrics?: boolean;
 }
 
 export interface RunningWorker {
@@ -92,6 +95,7 @@ export async function startWorker(
         maxReceiveCount: names.maxReceiveCount,
         retryBaseSeconds: config.RETRY_BASE_SECONDS,
         queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+        metrics: overrides.metrics ?? true,
         ...(config.TMPDIR ? { tmpDir: config.TMPDIR } : {}),
       }),
   });
@@ -125,6 +129,7 @@ export async function startWorker(
         consumer: { ok: consumer.isRunning, detail: `${consumer.inFlightCount} in flight` },
       };
     },
+    status: (jobId) => getJobStatus(clients.s3, names.bucket, jobId),
     submit: async (input) => {
       const { messageId, job } = await submitReportJob(clients.sqs, names.queueUrl, input as never, {
         requestedBy: "http-intake",
