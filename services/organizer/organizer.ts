@@ -44,7 +44,13 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
   }
 }
 
-export function indexEntryOf(d: ReportGenerated, finalKey: string): IndexEntry {
+export function indexEntryOf(
+  d: Pick<
+    ReportGenerated,
+    "jobId" | "reportType" | "format" | "sizeBytes" | "sha256" | "rowCount" | "generatedAt"
+  >,
+  finalKey: string,
+): IndexEntry {
   return {
     key: finalKey,
     jobId: d.jobId,

@@ -89,7 +89,12 @@ export function createHttpServer(deps: HttpDeps): Server {
     if (jobMatch && method === "GET") {
       if (!deps.status)
         throw new HttpError(501, "NOT_IMPLEMENTED", "job status is not available in this process");
-      const jobId = decodeURIComponent(jobMatch[1] ?? "");
+      let jobId: string;
+      try {
+        jobId = decodeURIComponent(jobMatch[1] ?? "");
+      } catch {
+        throw new HttpError(400, "VALIDATION_FAILED", "jobId: is not valid percent-encoding", ["jobId"]);
+      }
       const status = await deps.status(jobId);
       if (status === undefined) throw new HttpError(404, "JOB_NOT_FOUND", `no events for job ${jobId} yet`);
       return send(res, 200, status);

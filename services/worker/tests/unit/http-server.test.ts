@@ -96,3 +96,20 @@ describe("worker HTTP server", () => {
     expect((await fetch(`${base}/health`, { method: "DELETE" })).status).toBe(405);
   });
 });
+
+describe("worker HTTP server job status", () => {
+  it("answers 400 naming jobId for a malformed percent-encoding, 404 for an unknown job, 200 with the status", async () => {
+    const { base } = await start({
+      status: async (jobId) => (jobId === "KNOWN" ? { jobId, state: "notified" } : undefined),
+    });
+
+    const bad = await fetch(`${base}/jobs/%E0`);
+    const unknown = await fetch(`${base}/jobs/NOPE`);
+    const known = await fetch(`${base}/jobs/KNOWN`);
+
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: string[] } }).error.fields).toEqual(["jobId"]);
+    expect(unknown.status).toBe(404);
+    expect(await known.json()).toEqual({ jobId: "KNOWN", state: "notified" });
+  });
+});
