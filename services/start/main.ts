@@ -1,0 +1,335 @@
+/**
+ * `npm start`: the whole product on a fresh machine, on the embedded defaults.
+ *
+ *   brings up the local AWS if needed → provisions the topology → starts the worker (DuckDB with sample
+ *   data) and the three consumers as real processes → submits the reference workflow → shows progress per
+ *   job → prints a summary table and the S3 tree → stops what it started → exits 0 only if every job
+ *   succeeded.
+ *
+ *   npm start                  run the reference workflow and clean up
+ *   npm start -- --keep        leave LocalStack, the worker and the consumers running (stop: npm run stop)
+ *   npm run stop               stop what `--keep` left running, and the local AWS if `npm start` started it
+ *   options: --prefix <name> (topology prefix, default rp-local), --timeout <seconds> (default 120)
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { submitReportJobs } from "#events/submit-report-job.js";
+import { buildTopology, DEFAULT_PREFIX } from "#events/topology.js";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { getJobStatus } from "#services/status/job-status.js";
+import { S3ReportStore } from "#services/worker/s3-report-store.js";
+import { provisionTopology } from "../../localstack/bootstrap.js";
+import { down, localAwsEnv, REPO_ROOT, up } from "../../localstack/local-aws.js";
+import {
+  changeLine,
+  isSuccess,
+  isTerminal,
+  type JobProgress,
+  progressLines,
+  summaryLines,
+  treeLines,
+} from "./progress.js";
+import { REFERENCE_WORKFLOW } from "./reference-workflow.js";
+
+const RUN_DIR = join(REPO_ROOT, ".local", "run");
+const LOG_DIR = join(REPO_ROOT, ".local", "logs");
+const STARTED_AWS_MARKER = join(RUN_DIR, "started-local-aws");
+
+interface Options {
+  keep: boolean;
+  stop: boolean;
+  prefix: string;
+  timeoutSeconds: number;
+}
+
+export function parseStartArgs(argv: readonly string[]): Options {
+  const options: Options = { keep: false, stop: false, prefix: DEFAULT_PREFIX, timeoutSeconds: 120 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--keep") options.keep = true;
+    else if (arg === "--stop") options.stop = true;
+    else if (arg === "--prefix") options.prefix = value();
+    else if (arg === "--timeout") {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) throw new Error("--timeout must be a positive number of seconds");
+      options.timeoutSeconds = n;
+    } else if (arg === "--help" || arg === "-h") {
+      console.log(
+        "usage: npm start [-- --keep] [--prefix rp-local] [--timeout 120]\n       npm run stop\n" +
+          "Runs the reference workflow on LocalStack + DuckDB and prints progress, a summary and the S3 tree.",
+      );
+      process.exit(0);
+    } else throw new Error(`unknown option ${arg} (see --help)`);
+  }
+  buildTopology({ prefix: options.prefix }); // validates the prefix, naming it
+  return options;
+}
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  log: string;
+}
+
+function startService(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  keep: boolean,
+): Service {
+  mkdirSync(LOG_DIR, { recursive: true });
+  mkdirSync(RUN_DIR, { recursive: true });
+  const log = join(LOG_DIR, `${name}.log`);
+  const fd = openSync(log, "w");
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  if (child.pid) writeFileSync(join(RUN_DIR, `${name}.pid`), `${child.pid}\n`);
+  if (keep) child.unref();
+  return { name, child, log };
+}
+
+async function waitForLine(service: Service, marker: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = existsSync(service.log) ? readFileSync(service.log, "utf8") : "";
+    const line = text.split("\n").find((l) => l.includes(marker));
+    if (line) return line;
+    if (service.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tail = existsSync(service.log)
+    ? readFileSync(service.log, "utf8").split("\n").slice(-8).join("\n")
+    : "";
+  throw new Error(`${service.name} did not start (see ${service.log}):\n${tail}`);
+}
+
+async function stopService(service: Service): Promise<void> {
+  if (service.child.exitCode !== null) return;
+  const exited = new Promise((r) => service.child.once("exit", r));
+  service.child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  if (service.child.exitCode === null) service.child.kill("SIGKILL");
+  rmSync(join(RUN_DIR, `${service.name}.pid`), { force: true });
+}
+
+/** `npm run stop`: ends what `npm start -- --keep` left running. */
+async function stopKept(): Promise<void> {
+  for (const name of ["worker", "consumers"]) {
+    const file = join(RUN_DIR, `${name}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, "utf8").trim());
+    let alive = false;
+    try {
+      alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("services/");
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      process.kill(pid, "SIGTERM");
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && existsSync(`/proc/${pid}`))
+        await new Promise((r) => setTimeout(r, 100));
+      console.log(`stopped ${name} (pid ${pid})`);
+    }
+    rmSync(file, { force: true });
+  }
+  if (existsSync(STARTED_AWS_MARKER)) {
+    await down();
+    rmSync(STARTED_AWS_MARKER, { force: true });
+  }
+}
+
+async function queueDepth(clients: AwsClients, queueUrl: string): Promise<number> {
+  const out = await clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+async function reportObjects(clients: AwsClients, bucket: string) {
+  const objects: { key: string; size: number }[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const out = await clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: "reports/",
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const o of out.Contents ?? []) if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0 });
+    token = out.NextContinuationToken;
+    if (!token) break;
+  }
+  return objects;
+}
+
+async function run(options: Options): Promise<number> {
+  const tty = Boolean(process.stdout.isTTY) && process.env.CI !== "true";
+  const say = (line: string) => console.log(line);
+  const t0 = Date.now();
+
+  say("▶ local AWS (LocalStack)");
+  const aws = await up();
+  if (aws.started) {
+    mkdirSync(RUN_DIR, { recursive: true });
+    writeFileSync(STARTED_AWS_MARKER, "1\n");
+  }
+  const awsSeconds = (Date.now() - t0) / 1000;
+  say(`  ${aws.endpoint} ${aws.started ? "started" : "already running"} (${awsSeconds.toFixed(1)} s)`);
+  Object.assign(process.env, localAwsEnv());
+
+  const tWorkflow = Date.now();
+  const clients = createAwsClients();
+  const services: Service[] = [];
+  let exitCode = 1;
+  try {
+    const provisioned = await provisionTopology(clients, buildTopology({ prefix: options.prefix }));
+    say(`▶ topology ${options.prefix}: bus, ${2 + 2 * 3} queues, 3 rules, bucket ${provisioned.bucket}`);
+
+    const env = {
+      ...process.env,
+      ...localAwsEnv(),
+      REPORTS_PREFIX: options.prefix,
+      POLL_WAIT_SECONDS: "2",
+      HTTP_PORT: "0",
+      LOG_LEVEL: "info",
+    };
+    services.push(startService("worker", "services/worker/main.ts", [], env, options.keep));
+    services.push(startService("consumers", "services/consumers/main.ts", ["all"], env, options.keep));
+    const [workerLine] = await Promise.all([
+      waitForLine(services[0] as Service, '"worker started"', 60_000),
+      waitForLine(services[1] as Service, '"consumers started"', 60_000),
+    ]);
+    const port = (JSON.parse(workerLine) as { port?: number }).port;
+    say(
+      `▶ worker (DuckDB sample data, http://127.0.0.1:${port}) and organizer, notifier, auditor running; logs in .local/logs/`,
+    );
+
+    const tSubmit = Date.now();
+    const submitted = await submitReportJobs(clients.sqs, provisioned.jobs.queueUrl, REFERENCE_WORKFLOW);
+    if (submitted.failed > 0) throw new Error(`${submitted.failed} job(s) could not be queued`);
+    say(`▶ submitted ${submitted.sent} jobs; progress:`);
+
+    const jobs: JobProgress[] = REFERENCE_WORKFLOW.map((j) => ({
+      jobId: j.jobId,
+      reportType: j.reportType,
+      state: "queued",
+      seconds: 0,
+    }));
+    const store = new S3ReportStore(clients.s3, provisioned.bucket);
+    const deadline = tSubmit + options.timeoutSeconds * 1000;
+    let drawn = 0;
+    let firstPoll = true;
+    for (;;) {
+      const statuses = await Promise.all(
+        jobs.map((j) => getJobStatus(clients.s3, provisioned.bucket, j.jobId)),
+      );
+      for (const [i, status] of statuses.entries()) {
+        const job = jobs[i] as JobProgress;
+        const state = status?.state ?? "queued";
+        if (state === job.state) continue;
+        job.state = state;
+        job.seconds = (Date.now() - tSubmit) / 1000;
+        if (firstPoll && isTerminal(state)) job.reused = true;
+        if (status?.error && !isSuccess(state)) job.error = `${status.error.code}: ${status.error.message}`;
+        if (state === "notified" && status?.finalKey) {
+          const facts = await store.head(status.finalKey);
+          if (facts) {
+            job.rows = facts.rowCount;
+            job.bytes = facts.sizeBytes;
+          }
+        }
+        if (!tty) say(changeLine(job));
+      }
+      if (tty) {
+        const lines = progressLines(jobs, (Date.now() - tSubmit) / 1000);
+        if (drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
+        process.stdout.write(lines.map((l) => `\x1b[2K${l}`).join("\n") + "\n");
+        drawn = lines.length;
+      }
+      firstPoll = false;
+      if (jobs.every((j) => isTerminal(j.state)) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const workflowSeconds = (Date.now() - tWorkflow) / 1000;
+    // Reused jobs were reported from the audit trail at once; let the worker take their messages (it only
+    // re-emits events the consumers already applied) so nothing is left queued behind us.
+    const drainDeadline = Date.now() + 15_000;
+    while (Date.now() < drainDeadline && (await queueDepth(clients, provisioned.jobs.queueUrl)) > 0) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    say("");
+    for (const line of summaryLines(jobs)) say(line);
+    say("");
+    for (const line of treeLines(await reportObjects(clients, provisioned.bucket))) say(line);
+    say("");
+    const ok = jobs.filter((j) => isSuccess(j.state)).length;
+    const timedOut = jobs.some((j) => !isTerminal(j.state));
+    say(
+      `${ok}/${jobs.length} jobs succeeded${timedOut ? ` (timed out after ${options.timeoutSeconds} s)` : ""}; ` +
+        `workflow ${workflowSeconds.toFixed(1)} s after the local AWS was up (local AWS: ${awsSeconds.toFixed(1)} s).`,
+    );
+    exitCode = ok === jobs.length ? 0 : 1;
+  } finally {
+    destroyAwsClients(clients);
+    if (options.keep) {
+      say(
+        [
+          "",
+          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker and the consumers (logs: .local/logs/).",
+          "Submit more jobs:",
+          `  npx reports submit --prefix ${options.prefix} --type sales --job-id MY_SALES_1 --from 2025-07-01 --to 2025-07-31 --wait`,
+          `  npx reports status MY_SALES_1 --prefix ${options.prefix}`,
+          "  (reports reads AWS_ENDPOINT_URL etc.: export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)",
+          "Stop everything: npm run stop",
+        ].join("\n"),
+      );
+    } else {
+      await Promise.all(services.map(stopService));
+      if (aws.started) {
+        await down();
+        rmSync(STARTED_AWS_MARKER, { force: true });
+      }
+    }
+  }
+  return exitCode;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let options: Options;
+  try {
+    options = parseStartArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`npm start: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  (options.stop ? stopKept().then(() => 0) : run(options)).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      console.error(`npm start failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
