@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-s
 import { ReportEventPublisher } from "#events/event-publisher.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import { buildTopology } from "#events/topology.js";
+import { handleSnowflakeSubmit } from "#services/intake/snowflake-external-function.js";
 import { generateReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
@@ -130,6 +131,14 @@ export async function startWorker(
       };
     },
     status: (jobId) => getJobStatus(clients.s3, names.bucket, jobId),
+    // Snowflake external function `submit_report(type, params)` (sql/operations/): one job per row.
+    snowflakeSubmit: (body) =>
+      handleSnowflakeSubmit(body, async (jobInput) => {
+        const { job } = await submitReportJob(clients.sqs, names.queueUrl, jobInput as never, {
+          requestedBy: "snowflake",
+        });
+        return { jobId: job.jobId };
+      }),
     submit: async (input) => {
       const { messageId, job } = await submitReportJob(clients.sqs, names.queueUrl, input as never, {
         requestedBy: "http-intake",

@@ -137,3 +137,50 @@ describe("README commands against LocalStack", () => {
     aws("sqs", "delete-queue", "--queue-url", queue.QueueUrl);
   });
 });
+
+describe("Snowflake external-function intake on the worker (POST /snowflake/submit)", () => {
+  let t: TestTopology;
+  let tap: Awaited<ReturnType<typeof createBusTap>>;
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    t = await createTestTopology();
+    tap = await createBusTap(t);
+    worker = await startTestWorker(t.provisioned.topology.prefix);
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await tap?.dispose();
+    await t?.dispose();
+  });
+
+  it("answers one job id per row in Snowflake's batch format, an error for a bad row, and runs the jobs", async () => {
+    const res = await fetch(`http://127.0.0.1:${worker.port}/snowflake/submit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        data: [
+          [0, "connectivity_test", {}],
+          [1, "sales", { from: "2025-07-01", to: "2025-07-31" }],
+          [2, "horoscope", {}],
+        ],
+      }),
+    });
+
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as { data: [number, unknown][] };
+    expect(out.data.map((r) => r[0])).toEqual([0, 1, 2]);
+    const [first, second, third] = out.data.map((r) => r[1]);
+    expect(typeof first).toBe("string");
+    expect(typeof second).toBe("string");
+    expect(JSON.stringify(third)).toMatch(/reportType/);
+    await tap.waitFor(
+      (es) =>
+        [first, second].every((id) =>
+          es.some((e) => e.detail.jobId === id && e.detailType === "ReportGenerated"),
+        ),
+      "both jobs generated",
+    );
+  });
+});
