@@ -5,6 +5,7 @@
  */
 import { CONSUMER_IDS, type ConsumerId } from "#events/topology.js";
 import { createLogger } from "#services/shared/logger.js";
+import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { readConsumerConfig } from "./config.js";
 import { startConsumers } from "./run-consumers.js";
 
@@ -30,18 +31,7 @@ export async function runConsumersMain(args: readonly string[], service: string)
     process.exit(2);
   }
   const running = await startConsumers(ids, config, logger);
-  const onSignal = (signal: NodeJS.Signals) => {
-    logger.info("signal received; draining", { signal });
-    running.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error("stop failed", { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  stopOnSignals(() => running.stop(), logger);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -2,7 +2,7 @@
  * Reads a process's configuration from the environment once, at start, with a zod schema whose keys are
  * the variable names. A missing or malformed value stops the process with a message naming the variable.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { PipelineError } from "#events/errors.js";
 
 export class ConfigError extends PipelineError {
@@ -23,4 +23,27 @@ export function readConfig<S extends z.ZodType>(
       : `${name}: ${issue.message}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/** An integer variable with bounds and a default (env values are strings, so coerced). */
+export const intVar = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be an integer" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+
+/** The queue plumbing's rule: a heartbeat must come before the visibility it extends runs out. */
+export function checkHeartbeat(
+  c: { HEARTBEAT_INTERVAL_SECONDS: number; VISIBILITY_TIMEOUT_SECONDS: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (c.HEARTBEAT_INTERVAL_SECONDS >= c.VISIBILITY_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["HEARTBEAT_INTERVAL_SECONDS"],
+      message: "must be less than VISIBILITY_TIMEOUT_SECONDS",
+    });
+  }
 }

@@ -4,15 +4,7 @@
  * not given explicitly; production (Pulumi) sets them all.
  */
 import { z } from "zod";
-import { readConfig } from "#services/shared/config.js";
-
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int({ error: "must be an integer" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+import { checkHeartbeat, intVar, readConfig } from "#services/shared/config.js";
 
 export const WorkerConfigSchema = z
   .object({
@@ -22,30 +14,24 @@ export const WorkerConfigSchema = z
     REPORTS_BUCKET: z.string().min(3).optional(),
     WAREHOUSE: z.enum(["duckdb", "snowflake"], { error: "must be duckdb or snowflake" }).default("duckdb"),
     DUCKDB_PATH: z.string().min(1).default(":memory:"),
-    DUCKDB_SCALE: int(1, 1, 100_000),
+    DUCKDB_SCALE: intVar(1, 1, 100_000),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
     /** Fault injection for drills and resilience tests (see services/warehouse/faulty-warehouse.ts). */
     WAREHOUSE_FAULTS: z.string().optional(),
-    WORKER_CONCURRENCY: int(4, 1, 100),
-    VISIBILITY_TIMEOUT_SECONDS: int(60, 2, 43_200),
-    HEARTBEAT_INTERVAL_SECONDS: int(20, 1, 43_199),
-    POLL_WAIT_SECONDS: int(10, 0, 20),
-    RETRY_BASE_SECONDS: int(10, 0, 900),
-    DRAIN_TIMEOUT_MS: int(25_000, 0, 600_000),
-    QUERY_TIMEOUT_MS: int(300_000, 1_000, 3_600_000),
+    WORKER_CONCURRENCY: intVar(4, 1, 100),
+    VISIBILITY_TIMEOUT_SECONDS: intVar(60, 2, 43_200),
+    HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),
+    POLL_WAIT_SECONDS: intVar(10, 0, 20),
+    RETRY_BASE_SECONDS: intVar(10, 0, 900),
+    DRAIN_TIMEOUT_MS: intVar(25_000, 0, 600_000),
+    QUERY_TIMEOUT_MS: intVar(300_000, 1_000, 3_600_000),
     HTTP_HOST: z.string().min(1).default("127.0.0.1"),
-    HTTP_PORT: int(8000, 0, 65_535),
-    HTTP_MAX_BODY_BYTES: int(256 * 1024, 1_024, 10 * 1024 * 1024),
+    HTTP_PORT: intVar(8000, 0, 65_535),
+    HTTP_MAX_BODY_BYTES: intVar(256 * 1024, 1_024, 10 * 1024 * 1024),
     TMPDIR: z.string().optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.HEARTBEAT_INTERVAL_SECONDS >= c.VISIBILITY_TIMEOUT_SECONDS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["HEARTBEAT_INTERVAL_SECONDS"],
-        message: "must be less than VISIBILITY_TIMEOUT_SECONDS",
-      });
-    }
+    checkHeartbeat(c, ctx);
     if (c.WAREHOUSE === "snowflake" && !c.SNOWFLAKE_SECRET_ID) {
       ctx.addIssue({
         code: "custom",

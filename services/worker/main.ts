@@ -13,6 +13,7 @@ import { generateReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
+import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { readWorkerConfig, type WorkerConfig } from "./config.js";
@@ -180,18 +181,11 @@ async function main() {
     process.exit(2);
   }
   const worker = await startWorker(config, { logger });
-  const onSignal = (signal: NodeJS.Signals) => {
-    logger.info("signal received; draining", { signal, inFlight: worker.consumer.inFlightCount });
-    worker.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error("stop failed", { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  stopOnSignals(
+    () => worker.stop(),
+    logger,
+    () => ({ inFlight: worker.consumer.inFlightCount }),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
