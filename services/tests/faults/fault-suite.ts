@@ -135,6 +135,8 @@ interface ServiceProcess {
   name: string;
   child: ChildProcess;
   tail: string[];
+  /** The line that said the process was ready. */
+  readyLine?: string;
   ready: Promise<void>;
   exited: Promise<number | null>;
 }
@@ -155,6 +157,7 @@ function spawnService(
   const file: WriteStream = createWriteStream(join(logDir, `${name}.log`));
   const tail: string[] = [];
   let resolveReady: () => void = () => {};
+  const service = { name, child, tail } as ServiceProcess;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
   });
@@ -164,7 +167,10 @@ function spawnService(
     const lines = (partial + chunk.toString()).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) {
-      if (line.includes(readyLine)) resolveReady();
+      if (service.readyLine === undefined && line.includes(readyLine)) {
+        service.readyLine = line;
+        resolveReady();
+      }
       onLine(line);
       tail.push(line);
       if (tail.length > 50) tail.shift();
@@ -178,7 +184,7 @@ function spawnService(
       resolve(code);
     }),
   );
-  return { name, child, tail, ready, exited };
+  return Object.assign(service, { ready, exited });
 }
 
 async function waitReady(p: ServiceProcess, timeoutMs: number): Promise<void> {
@@ -388,17 +394,19 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       }
       return done;
     };
-    const inFlight = () => {
-      const startedIds = new Set<string>();
-      const generated = new Set<string>();
-      for (const e of tap.events) {
-        const id = e.detail.jobId as string;
-        if (e.detailType === DetailType.ReportStarted) startedIds.add(id);
-        if (e.detailType === DetailType.ReportGenerated || e.detailType === DetailType.ReportFailed)
-          generated.add(id);
+    /** Messages a worker is handling right now, from its own /health ("<n> in flight"). */
+    const inFlightOf = async (w: ServiceProcess): Promise<number> => {
+      const port = /"port":(\d+)/.exec(w.readyLine ?? "")?.[1];
+      if (!port) return 0;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+        const body = JSON.stringify(await res.json());
+        return Number(/(\d+) in flight/.exec(body)?.[1] ?? 0);
+      } catch {
+        return 0;
       }
-      return [...startedIds].filter((id) => !generated.has(id)).length;
     };
+    const inFlight = async () => (await Promise.all(workers.map(inFlightOf))).reduce((a, b) => a + b, 0);
 
     // Run, killing a worker at evenly spaced points of progress.
     const killAt = Array.from({ length: killCount }, (_, k) => Math.floor(((k + 1) * n) / (killCount + 1)));
@@ -409,12 +417,17 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       if (kills.length < killAt.length && done >= (killAt[kills.length] ?? n)) {
         const idx = kills.length % workers.length;
         const victim = workers[idx] as ServiceProcess;
-        const flying = inFlight();
+        // Kill it mid-job: wait (bounded) until it reports work in flight.
+        let flying = 0;
+        for (let i = 0; i < 50 && flying === 0; i++) {
+          flying = await inFlightOf(victim);
+          if (flying === 0) await sleep(100);
+        }
         victim.child.kill("SIGKILL");
         await victim.exited;
         kills.push({ at: done, inFlight: flying, pid: victim.child.pid });
         log(
-          `SIGKILL ${victim.name} (pid ${victim.child.pid}) at ${done}/${n} done, ~${flying} jobs in flight`,
+          `SIGKILL ${victim.name} (pid ${victim.child.pid}) at ${done}/${n} done, ${flying} jobs in flight`,
         );
         const replacement = startWorker();
         workers[idx] = replacement;
@@ -434,7 +447,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         lastProgress = Date.now();
         const s = proxy.stats();
         log(
-          `${Math.round((Date.now() - started) / 1000)} s: ${done}/${n} terminal, ${inFlight()} in flight, ` +
+          `${Math.round((Date.now() - started) / 1000)} s: ${done}/${n} terminal, ${await inFlight()} in flight, ` +
             `faults: warehouse ${countWarehouseFaults(warehouseFaults)}, s3Put ${s.faulted.s3Put}/${s.seen.s3Put}, ` +
             `putEvents ${s.faulted.putEvents}/${s.seen.putEvents}`,
         );
@@ -614,7 +627,7 @@ export function formatFaultSuiteResult(r: FaultSuiteResult): string {
   const c = r.counts;
   return [
     `fault suite ${r.passed ? "PASSED" : "FAILED"}: ${r.jobs} jobs in ${(r.durationMs / 1000).toFixed(1)} s (prefix ${r.prefix}, ${r.completed ? "completed" : "did not complete"})`,
-    `  kills: ${r.kills.length} SIGKILL (${r.kills.map((k) => `at ${k.at} done, ~${k.inFlight} in flight`).join("; ")}), ${r.restarts} restarts`,
+    `  kills: ${r.kills.length} SIGKILL (${r.kills.map((k) => `at ${k.at} done, ${k.inFlight} in flight`).join("; ")}), ${r.restarts} restarts`,
     `  faults: warehouse ${r.faults.warehouse}; S3 puts ${p.faulted.s3Put}/${p.seen.s3Put}; PutEvents ${p.faulted.putEvents}/${p.seen.putEvents}; lost responses s3Put ${p.lostResponses.s3Put}, putEvents ${p.lostResponses.putEvents}; by status 500: ${p.byStatus["500"]}, 503: ${p.byStatus["503"]}; upstream errors ${p.upstreamErrors}; proxied requests ${p.requests}`,
     `  jobs with exactly one report object: ${c.exactlyOneReport}/${r.jobs} (lost ${c.lost}, duplicate objects ${c.duplicateObjects})`,
     `  jobs with exactly one terminal event: ${c.oneTerminalEvent}/${r.jobs} (final failures ${c.finalFailures}, duplicate audit records ${c.duplicateAuditRecords})`,
