@@ -175,7 +175,13 @@ export const ReportJobSchema = z.discriminatedUnion(
       parameters: ConnectivityTestParametersSchema.default({}),
     }),
   ],
-  { error: `must be one of ${REPORT_TYPES.join(", ")}` },
+  {
+    // The union's one error hook sees both a bad discriminator and a body that is no object at all.
+    error: (issue) =>
+      (issue.code as string) === "invalid_type"
+        ? "must be a JSON object (a report job)"
+        : `must be one of ${REPORT_TYPES.join(", ")}`,
+  },
 );
 
 /** A validated job, defaults applied. */

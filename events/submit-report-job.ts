@@ -89,6 +89,9 @@ export interface BatchSubmitResult {
  * ```
  */
 export function prepareReportJob(draft: ReportJobDraft, options: SubmitOptions = {}): ReportJob {
+  // Untyped callers (the HTTP intake) may pass null, an array or a primitive: leave those to the schema,
+  // which names "(root)", instead of failing on `draft.requestedAt` or spreading an array into index keys.
+  if (typeof draft !== "object" || draft === null || Array.isArray(draft)) return parseReportJob(draft);
   const filled = {
     ...draft,
     requestedAt: draft.requestedAt ?? (options.now?.() ?? new Date()).toISOString(),
@@ -97,12 +100,37 @@ export function prepareReportJob(draft: ReportJobDraft, options: SubmitOptions =
   return parseReportJob(filled);
 }
 
+/** Characters outside what SQS accepts in a body (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF). */
+const NOT_SQS_SAFE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const hasNonSqsSafe = (text: string) => text.search(NOT_SQS_SAFE) !== -1;
+
+/**
+ * The SQS body of a job: its JSON, with every character SQS would refuse (e.g. U+FFFE, U+FFFF, which a
+ * valid string field may hold and JSON.stringify leaves as is) written as a `\uXXXX` escape. The JSON means
+ * the same, so the worker reads back exactly the job that was validated.
+ *
+ * @example
+ * ```ts
+ * jobMessageBody(job); // '{"jobId":"J1",...,"requestedBy":"a\\ufffeb"}' for requestedBy "a\ufffeb"
+ * ```
+ */
+export function jobMessageBody(job: ReportJob): string {
+  return JSON.stringify(job).replace(
+    NOT_SQS_SAFE,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** The SQS message attributes of a job. */
 export function jobMessageAttributes(job: ReportJob): Record<string, MessageAttributeValue> {
   return {
     reportType: { DataType: "String", StringValue: job.reportType },
     schemaVersion: { DataType: "String", StringValue: SCHEMA_VERSION },
-    ...(job.correlationId ? { correlationId: { DataType: "String", StringValue: job.correlationId } } : {}),
+    // A convenience copy of the body's correlationId: left out when SQS would refuse its characters (the
+    // body carries it escaped), rather than failing the whole send.
+    ...(job.correlationId && !hasNonSqsSafe(job.correlationId)
+      ? { correlationId: { DataType: "String", StringValue: job.correlationId } }
+      : {}),
   };
 }
 
@@ -138,7 +166,7 @@ export async function submitReportJob(
     const out = await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(job),
+        MessageBody: jobMessageBody(job),
         MessageAttributes: jobMessageAttributes(job),
       }),
     );
@@ -214,7 +242,7 @@ export async function submitReportJobs(
         const job = jobs[index] as ReportJob;
         return {
           Id: `j${index}`,
-          MessageBody: JSON.stringify(job),
+          MessageBody: jobMessageBody(job),
           MessageAttributes: jobMessageAttributes(job),
         };
       });

@@ -29,7 +29,11 @@ const secrets = new Set<string>();
 
 /** Registers a secret value that must never appear in a log line (e.g. a warehouse password). */
 export function redact(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
+  if (!value || value.length < 4) return;
+  secrets.add(value);
+  // Lines are scrubbed after JSON serialisation, where a value with `"`, `\` or control characters
+  // appears escaped: register that form too.
+  secrets.add(JSON.stringify(value).slice(1, -1));
 }
 
 function scrub(line: string): string {
