@@ -61,10 +61,12 @@ export function createPipeline(config: InfraConfig): Pipeline {
 
   const queueRef = (q: {
     queue: { arn: pulumi.Output<string>; url: pulumi.Output<string>; name: pulumi.Output<string> };
+    dlq: { arn: pulumi.Output<string> };
   }) => ({
     arn: q.queue.arn,
     url: q.queue.url,
     name: q.queue.name,
+    dlqArn: q.dlq.arn,
   });
   const queues: Record<ServiceId, ReturnType<typeof queueRef>> = {
     worker: queueRef(messaging.jobs),

@@ -4,7 +4,7 @@
  * Kept as a pure function so the table-driven role tests read the same statements ECS gets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX } from "#events/s3-layout.js";
+import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX, STATE_PREFIX } from "#events/s3-layout.js";
 import type { ServiceId } from "./config.js";
 import type { PolicyStatement } from "./iam.js";
 
@@ -13,6 +13,8 @@ type Arn = pulumi.Input<string>;
 export interface ServiceResources {
   /** The queue this service consumes (jobs queue for the worker, its own queue for a consumer). */
   queueArn: Arn;
+  /** That queue's dead-letter queue. */
+  dlqArn: Arn;
   busArn: Arn;
   bucketArn: Arn;
   secretArn: Arn;
@@ -51,6 +53,30 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
     Action: ["events:PutEvents"],
     Resource: [r.busArn],
   };
+  /** Event consumers: their redrive policy (to find the DLQ) and dead-lettering of poison events. */
+  const consumerQueues: PolicyStatement[] = [
+    {
+      Sid: "InspectOwnQueue",
+      Effect: "Allow",
+      Action: ["sqs:GetQueueAttributes"],
+      Resource: [r.queueArn],
+    },
+    {
+      Sid: "DeadLetterPoison",
+      Effect: "Allow",
+      Action: ["sqs:GetQueueUrl", "sqs:SendMessage"],
+      Resource: [r.dlqArn],
+    },
+  ];
+  /** The consumer's idempotency ledger (claims per event id) under _state/<consumer>/. */
+  const ledger = (id: string): PolicyStatement[] => [
+    {
+      Sid: "EventLedger",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      Resource: [objects(r.bucketArn, `${STATE_PREFIX}${id}/`)],
+    },
+  ];
   switch (service) {
     case "worker":
       return [
@@ -69,7 +95,19 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:PutObject", "s3:GetObject"],
           Resource: [objects(r.bucketArn, GENERATED_PREFIX)],
         },
-        listPrefixes("ListGenerated", r.bucketArn, [GENERATED_PREFIX]),
+        {
+          // Idempotency: a job whose report was already organized is found at its canonical key (HEAD);
+          // GET /jobs/:id answers from the audit trail.
+          Sid: "ReadReportsAndAuditTrail",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [objects(r.bucketArn, REPORTS_PREFIX), objects(r.bucketArn, AUDIT_PREFIX)],
+        },
+        listPrefixes("ListGeneratedReportsAudit", r.bucketArn, [
+          GENERATED_PREFIX,
+          REPORTS_PREFIX,
+          AUDIT_PREFIX,
+        ]),
         emit,
         {
           Sid: "ReadSnowflakeSecret",
@@ -94,8 +132,14 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject"],
           Resource: [objects(r.bucketArn, REPORTS_PREFIX)],
         },
-        listPrefixes("ListGeneratedAndReports", r.bucketArn, [GENERATED_PREFIX, REPORTS_PREFIX]),
+        listPrefixes("ListGeneratedReportsState", r.bucketArn, [
+          GENERATED_PREFIX,
+          REPORTS_PREFIX,
+          `${STATE_PREFIX}organizer/`,
+        ]),
         emit,
+        ...consumerQueues,
+        ...ledger("organizer"),
       ];
     case "notifier":
       return [
@@ -113,7 +157,10 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:GetObject"],
           Resource: [objects(r.bucketArn, REPORTS_PREFIX)],
         },
+        listPrefixes("ListState", r.bucketArn, [`${STATE_PREFIX}notifier/`]),
         emit,
+        ...consumerQueues,
+        ...ledger("notifier"),
       ];
     case "auditor":
       return [
@@ -124,7 +171,9 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:PutObject", "s3:GetObject"],
           Resource: [objects(r.bucketArn, AUDIT_PREFIX)],
         },
-        listPrefixes("ListAuditTrail", r.bucketArn, [AUDIT_PREFIX]),
+        listPrefixes("ListAuditTrailAndState", r.bucketArn, [AUDIT_PREFIX, `${STATE_PREFIX}auditor/`]),
+        ...consumerQueues,
+        ...ledger("auditor"),
       ];
   }
 }

@@ -16,7 +16,12 @@ export interface EcsArgs {
   /** The queue each service consumes. */
   queues: Record<
     ServiceId,
-    { arn: pulumi.Input<string>; url: pulumi.Input<string>; name: pulumi.Input<string> }
+    {
+      arn: pulumi.Input<string>;
+      url: pulumi.Input<string>;
+      name: pulumi.Input<string>;
+      dlqArn: pulumi.Input<string>;
+    }
   >;
   busArn: pulumi.Input<string>;
   busName: pulumi.Input<string>;
@@ -201,6 +206,7 @@ export class EcsServices extends pulumi.ComponentResource {
     );
     const resources: ServiceResources = {
       queueArn: queue.arn,
+      dlqArn: queue.dlqArn,
       busArn: args.busArn,
       bucketArn: args.bucketArn,
       secretArn: args.secretArn,
