@@ -122,6 +122,8 @@ export const DeliverySchema = z.strictObject({
     .url({ error: "must be a URL" })
     .refine(
       (u) => {
+        // zod runs this even when the URL check above failed; that check already names the problem.
+        if (!URL.canParse(u)) return true;
         const url = new URL(u);
         return url.protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
       },

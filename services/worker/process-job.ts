@@ -69,7 +69,9 @@ function salvage(body: unknown): { jobId?: string; reportType?: ReportType; corr
   if (JobIdSchema.safeParse(b.jobId).success) out.jobId = b.jobId as string;
   if ((REPORT_TYPES as readonly unknown[]).includes(b.reportType))
     out.reportType = b.reportType as ReportType;
-  if (typeof b.correlationId === "string" && b.correlationId.length <= 256)
+  // Same bounds as the event schema's correlationId: an empty one made the ReportRejected itself invalid,
+  // so the message was never deleted and looped into the DLQ without any event.
+  if (typeof b.correlationId === "string" && b.correlationId.length >= 1 && b.correlationId.length <= 256)
     out.correlationId = b.correlationId;
   return out;
 }

@@ -227,6 +227,7 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
     async () => {
       // Prepare
       const started = Date.now();
+      console.log(`bad-input: ${RUNS} payloads, BAD_INPUT_SEED=${SEED}`);
       const payloads = fc.sample(payload(SECRETS), { numRuns: RUNS, seed: SEED });
       const sent: Sent[] = [];
       payloads.forEach((p, i) => {
