@@ -71,6 +71,13 @@ export interface FaultSuiteOptions {
   jobsMaxReceiveCount?: number;
   /** Visibility timeout (s) of workers and consumers: how soon a killed worker's jobs come back (default 6). */
   visibilityTimeoutSeconds?: number;
+  /**
+   * RETRY_BASE_SECONDS of workers and consumers (default 0: a failed attempt is retried at once). With the
+   * worker's exponential backoff (base·2^(attempt-1)) and p ≈ 0.41 per attempt, a 1000-job run at base 1
+   * has a job that fails 9 times in a row and then waits 256 s (seen in a run); the backoff itself is
+   * covered by the worker's e2e tests, this suite is about losing and duplicating nothing.
+   */
+  retryBaseSeconds?: number;
   seed?: number;
   /** The whole run (submit → drain) must finish within this (default 30 min); then it counts what it has. */
   timeoutMs?: number;
@@ -86,6 +93,7 @@ export interface FaultSuiteResult {
   durationMs: number;
   /** True if every job reached a terminal event and the queues drained before the deadline. */
   completed: boolean;
+  /** Each SIGKILL: jobs generated so far, messages the victim had in flight, its pid. */
   kills: { at: number; inFlight: number; pid: number | undefined }[];
   restarts: number;
   faults: {
@@ -318,7 +326,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       POLL_WAIT_SECONDS: "1",
       VISIBILITY_TIMEOUT_SECONDS: String(visibility),
       HEARTBEAT_INTERVAL_SECONDS: String(Math.max(1, Math.floor(visibility / 3))),
-      RETRY_BASE_SECONDS: "1",
+      RETRY_BASE_SECONDS: String(options.retryBaseSeconds ?? 0),
       DRAIN_TIMEOUT_MS: "20000",
     };
 
@@ -384,6 +392,9 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
     if (notSent.length > 0) throw new Error(`${notSent.length} jobs could not be submitted`);
     log(`submitted ${n} jobs`);
 
+    const generatedOf = (events: typeof tap.events) =>
+      new Set(events.filter((e) => e.detailType === DetailType.ReportGenerated).map((e) => e.detail.jobId))
+        .size;
     const terminalOf = (events: typeof tap.events) => {
       const done = new Set<string>();
       for (const e of events) {
@@ -408,13 +419,15 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
     };
     const inFlight = async () => (await Promise.all(workers.map(inFlightOf))).reduce((a, b) => a + b, 0);
 
-    // Run, killing a worker at evenly spaced points of progress.
+    // Run, killing a worker at evenly spaced points of the workers' progress (jobs generated: the
+    // consumers trail behind, so terminal events would come too late to catch a worker mid-run).
     const killAt = Array.from({ length: killCount }, (_, k) => Math.floor(((k + 1) * n) / (killCount + 1)));
     let lastProgress = 0;
     let completed = false;
     while (Date.now() < deadline) {
       const done = terminalOf(tap.events).size;
-      if (kills.length < killAt.length && done >= (killAt[kills.length] ?? n)) {
+      const generated = generatedOf(tap.events);
+      if (kills.length < killAt.length && generated >= (killAt[kills.length] ?? n)) {
         const idx = kills.length % workers.length;
         const victim = workers[idx] as ServiceProcess;
         // Kill it mid-job: wait (bounded) until it reports work in flight.
@@ -425,9 +438,9 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         }
         victim.child.kill("SIGKILL");
         await victim.exited;
-        kills.push({ at: done, inFlight: flying, pid: victim.child.pid });
+        kills.push({ at: generated, inFlight: flying, pid: victim.child.pid });
         log(
-          `SIGKILL ${victim.name} (pid ${victim.child.pid}) at ${done}/${n} done, ${flying} jobs in flight`,
+          `SIGKILL ${victim.name} (pid ${victim.child.pid}) at ${generated}/${n} generated, ${flying} jobs in flight`,
         );
         const replacement = startWorker();
         workers[idx] = replacement;
@@ -447,7 +460,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         lastProgress = Date.now();
         const s = proxy.stats();
         log(
-          `${Math.round((Date.now() - started) / 1000)} s: ${done}/${n} terminal, ${await inFlight()} in flight, ` +
+          `${Math.round((Date.now() - started) / 1000)} s: ${generated}/${n} generated, ${done}/${n} terminal, ${await inFlight()} in flight, ` +
             `faults: warehouse ${countWarehouseFaults(warehouseFaults)}, s3Put ${s.faulted.s3Put}/${s.seen.s3Put}, ` +
             `putEvents ${s.faulted.putEvents}/${s.seen.putEvents}`,
         );
@@ -627,7 +640,7 @@ export function formatFaultSuiteResult(r: FaultSuiteResult): string {
   const c = r.counts;
   return [
     `fault suite ${r.passed ? "PASSED" : "FAILED"}: ${r.jobs} jobs in ${(r.durationMs / 1000).toFixed(1)} s (prefix ${r.prefix}, ${r.completed ? "completed" : "did not complete"})`,
-    `  kills: ${r.kills.length} SIGKILL (${r.kills.map((k) => `at ${k.at} done, ${k.inFlight} in flight`).join("; ")}), ${r.restarts} restarts`,
+    `  kills: ${r.kills.length} SIGKILL (${r.kills.map((k) => `at ${k.at} generated, ${k.inFlight} in flight`).join("; ")}), ${r.restarts} restarts`,
     `  faults: warehouse ${r.faults.warehouse}; S3 puts ${p.faulted.s3Put}/${p.seen.s3Put}; PutEvents ${p.faulted.putEvents}/${p.seen.putEvents}; lost responses s3Put ${p.lostResponses.s3Put}, putEvents ${p.lostResponses.putEvents}; by status 500: ${p.byStatus["500"]}, 503: ${p.byStatus["503"]}; upstream errors ${p.upstreamErrors}; proxied requests ${p.requests}`,
     `  jobs with exactly one report object: ${c.exactlyOneReport}/${r.jobs} (lost ${c.lost}, duplicate objects ${c.duplicateObjects})`,
     `  jobs with exactly one terminal event: ${c.oneTerminalEvent}/${r.jobs} (final failures ${c.finalFailures}, duplicate audit records ${c.duplicateAuditRecords})`,
