@@ -3,10 +3,12 @@
  * the event's id in S3 with a conditional write (`If-None-Match: *`); after acting it marks the claim
  * done. A redelivery finds `done` and does nothing; a concurrent delivery finds a fresh claim and comes
  * back later; a claim left by a crashed process goes stale and is taken over (`If-Match` on its ETag, so
- * only one taker wins).
+ * only one taker wins). Each claim carries a fresh token, so a claim write that took effect although its
+ * response was lost (the SDK retries it and meets its own object: 412) is recognised as ours, not "busy".
  *
  *   _state/<consumer>/<eventId>.json   {"status":"claimed"|"done","at":"…","by":"…"}
  */
+import { randomUUID } from "node:crypto";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -28,6 +30,8 @@ interface ClaimRecord {
   status: "claimed" | "done";
   at: string;
   by: string;
+  /** Unique per claim attempt. */
+  token?: string;
 }
 
 const isStatus = (error: unknown, status: number) =>
@@ -47,43 +51,67 @@ export class EventLedger {
     return `${STATE_PREFIX}${this.consumer}/${eventId}.json`;
   }
 
-  private record(status: ClaimRecord["status"]): string {
-    return JSON.stringify({ status, at: new Date().toISOString(), by: this.owner } satisfies ClaimRecord);
+  private record(status: ClaimRecord["status"], token?: string): string {
+    return JSON.stringify({
+      status,
+      at: new Date().toISOString(),
+      by: this.owner,
+      ...(token ? { token } : {}),
+    } satisfies ClaimRecord);
+  }
+
+  private async read(Key: string): Promise<{ record: ClaimRecord; etag: string | undefined } | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      const record = JSON.parse((await out.Body?.transformToString()) ?? "{}") as ClaimRecord;
+      return { record, etag: out.ETag };
+    } catch (error) {
+      if (isStatus(error, 404) || (error as { name?: string }).name === "NoSuchKey") return undefined;
+      throw error;
+    }
   }
 
   async claim(eventId: string): Promise<ClaimResult> {
     const Key = this.key(eventId);
+    const token = randomUUID();
     try {
       await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: this.record("claimed"), IfNoneMatch: "*" }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: this.record("claimed", token),
+          IfNoneMatch: "*",
+        }),
       );
       return { status: "claimed" };
     } catch (error) {
       if (!isStatus(error, 412)) throw error;
     }
-    let existing: ClaimRecord;
-    let etag: string | undefined;
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
-      existing = JSON.parse((await out.Body?.transformToString()) ?? "{}") as ClaimRecord;
-      etag = out.ETag;
-    } catch (error) {
-      // Released between our write and our read: let the next delivery claim it.
-      if (isStatus(error, 404) || (error as { name?: string }).name === "NoSuchKey")
-        return { status: "busy" };
-      throw error;
-    }
-    if (existing.status === "done") return { status: "done" };
-    const age = Date.now() - new Date(existing.at).getTime();
-    if (!(age > this.staleAfterMs) || !etag) return { status: "busy" };
+    const existing = await this.read(Key);
+    // Released between our write and our read: let the next delivery claim it.
+    if (!existing) return { status: "busy" };
+    if (existing.record.status === "done") return { status: "done" };
+    // Our own write: it took effect but its response was lost, and the SDK's retry met it.
+    if (existing.record.token === token) return { status: "claimed" };
+    const age = Date.now() - new Date(existing.record.at).getTime();
+    if (!(age > this.staleAfterMs) || !existing.etag) return { status: "busy" };
     try {
       await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: this.record("claimed"), IfMatch: etag }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: this.record("claimed", token),
+          IfMatch: existing.etag,
+        }),
       );
       return { status: "claimed" };
     } catch (error) {
-      if (isStatus(error, 412)) return { status: "busy" };
-      throw error;
+      if (!isStatus(error, 412)) throw error;
+      // Another taker won, or our takeover took effect and only its response was lost.
+      const now = await this.read(Key);
+      return now?.record.status === "claimed" && now.record.token === token
+        ? { status: "claimed" }
+        : { status: "busy" };
     }
   }
 
