@@ -49,8 +49,15 @@ export interface DuckDbWarehouseOptions {
   seed?: number;
   /** DuckDB `threads` setting. */
   threads?: number;
-  /** DuckDB `memory_limit` setting, e.g. "512MB". */
+  /** DuckDB `memory_limit` setting, e.g. "512MB" (DuckDB's buffer manager; the process uses more). */
   memoryLimit?: string;
+  /** DuckDB `temp_directory`: where operators spill beyond `memory_limit` (large exports, window views). */
+  tempDirectory?: string;
+  /**
+   * DuckDB `preserve_insertion_order`. false lets a query without ORDER BY emit chunks as they finish
+   * instead of buffering them to keep the input order, which bounds memory on large exports.
+   */
+  preserveInsertionOrder?: boolean;
 }
 
 /** JSON-safe values: integers as numbers (strings beyond 2^53), DECIMAL as number, dates/times as strings. */
@@ -138,6 +145,9 @@ export class DuckDbWarehouse implements Warehouse {
     const settings: Record<string, string> = {};
     if (this.options.threads !== undefined) settings.threads = String(this.options.threads);
     if (this.options.memoryLimit !== undefined) settings.memory_limit = this.options.memoryLimit;
+    if (this.options.tempDirectory !== undefined) settings.temp_directory = this.options.tempDirectory;
+    if (this.options.preserveInsertionOrder !== undefined)
+      settings.preserve_insertion_order = String(this.options.preserveInsertionOrder);
     const instance = await DuckDBInstance.create(":memory:", settings);
     const connection = await instance.connect();
     try {
