@@ -569,13 +569,14 @@ async function runP3(b: Bench): Promise<StreamBenchResult> {
     dir: DIR,
     sink: "s3",
     bucket: b.bucket,
-    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "48MB",
+    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "32MB",
     threads: Number(process.env.BENCH_DUCKDB_THREADS ?? 1),
     tempDir: join(DIR, "spill"),
     preserveOrder: true,
     partMb: 5,
     queueSize: 1,
     mallocArenas: 2,
+    semiSpaceMb: 4,
   });
   log(`P3: ${JSON.stringify(result)}`);
   return result;

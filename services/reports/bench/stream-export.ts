@@ -4,8 +4,8 @@
  * and peak RSS, then DuckDB's own `COPY (…) TO '….ndjson.gz'` on the same query as a baseline, and the ratio.
  *
  *   npm run bench:stream -- [--rows 5000000] [--dir /tmp/report-bench] [--sink file|null|s3] [--bucket B]
- *        [--memory-limit 48MB] [--threads 1] [--temp-dir <dir>/spill] [--preserve-order true]
- *        [--part-mb 5] [--queue-size 1] [--malloc-arenas 2]
+ *        [--memory-limit 32MB] [--threads 1] [--temp-dir <dir>/spill] [--preserve-order true]
+ *        [--part-mb 5] [--queue-size 1] [--malloc-arenas 2] [--semi-space-mb 4]
  *
  * `--sink s3` uploads the gzip stream as a multipart upload (`@aws-sdk/lib-storage`, `--part-mb` parts,
  * `--queue-size` parts in flight) to `--bucket` on the endpoint in AWS_ENDPOINT_URL (`npm run bench` does this
@@ -50,6 +50,12 @@ export interface StreamBenchOptions {
   queueSize: number;
   /** MALLOC_ARENA_MAX for the measured children (glibc: fewer per-thread arenas, less fragmentation). */
   mallocArenas: number;
+  /**
+   * V8 `--max-semi-space-size` (MB) for the export child. V8 sizes the young generation up to 3 × 32 MB+ when
+   * allocation is heavy (row objects and JSON strings are), which alone took the heap to ~144 MB; a few MB
+   * keeps it at ~45 MB for a small cost in scavenges.
+   */
+  semiSpaceMb: number;
 }
 
 export interface StreamPhaseResult {
@@ -58,6 +64,7 @@ export interface StreamPhaseResult {
   seconds: number;
   rows_per_second: number;
   peak_rss_mb: number;
+  at_rss_peak_mb?: { rss: number; v8_heap: number; external: number };
   output_bytes: number;
   parts?: number;
   key?: string;
@@ -75,6 +82,7 @@ export interface StreamBenchResult {
     part_mb: number;
     queue_size: number;
     malloc_arena_max: number;
+    max_semi_space_mb: number;
   };
   stream: StreamPhaseResult;
   duckdb_copy_baseline: StreamPhaseResult;
@@ -121,15 +129,19 @@ function optionArgs(o: StreamBenchOptions): string[] {
     String(o.queueSize),
     "--malloc-arenas",
     String(o.mallocArenas),
+    "--semi-space-mb",
+    String(o.semiSpaceMb),
   ];
 }
 
 /** Runs this file as a child in one phase and returns the JSON object on its last stdout line. */
 function runPhase<T>(phase: string, options: StreamBenchOptions): Promise<T> {
   return new Promise((resolvePromise, reject) => {
+    const v8 =
+      phase === "export" && options.semiSpaceMb > 0 ? [`--max-semi-space-size=${options.semiSpaceMb}`] : [];
     const child = spawn(
       process.execPath,
-      [...process.execArgv, SELF, "--phase", phase, ...optionArgs(options)],
+      [...v8, ...process.execArgv, SELF, "--phase", phase, ...optionArgs(options)],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -182,6 +194,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
       part_mb: options.partMb,
       queue_size: options.queueSize,
       malloc_arena_max: options.mallocArenas,
+      max_semi_space_mb: options.semiSpaceMb,
     },
     stream,
     duckdb_copy_baseline: copy,
@@ -254,6 +267,13 @@ async function phaseExport(options: StreamBenchOptions): Promise<StreamPhaseResu
   const key = `bench/stream-export-${Date.now()}.ndjson.gz`;
   const partSize = options.partMb * 1024 * 1024;
   let parts: number | undefined;
+  // where the memory is at the sampled RSS peak: V8 heap, Buffers/zlib (external), the rest is native
+  // (DuckDB, the loader thread, libraries)
+  const peak = { rss: 0, heapTotal: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) Object.assign(peak, { rss: m.rss, heapTotal: m.heapTotal, external: m.external });
+  }, 100);
   const t0 = performance.now();
   if (options.sink === "s3") {
     if (!options.bucket) throw new Error("--sink s3 needs --bucket");
@@ -291,9 +311,11 @@ async function phaseExport(options: StreamBenchOptions): Promise<StreamPhaseResu
     await pipeline(source(), createGzip({ level: 6 }), bytes.transform, sink);
   }
   const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
   await warehouse.close();
   return {
     phase: "export",
+    at_rss_peak_mb: { rss: mb(peak.rss), v8_heap: mb(peak.heapTotal), external: mb(peak.external) },
     rows: count,
     seconds: round2(seconds),
     rows_per_second: Math.round(count / seconds),
@@ -335,13 +357,14 @@ export function parseStreamBenchArgs(argv: string[]): StreamBenchOptions & { pha
       dir: { type: "string", default: process.env.BENCH_DIR ?? "/tmp/report-bench" },
       sink: { type: "string", default: "file" },
       bucket: { type: "string" },
-      "memory-limit": { type: "string", default: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "48MB" },
+      "memory-limit": { type: "string", default: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "32MB" },
       threads: { type: "string", default: process.env.BENCH_DUCKDB_THREADS ?? "1" },
       "temp-dir": { type: "string" },
       "preserve-order": { type: "string", default: "true" },
       "part-mb": { type: "string", default: "5" },
       "queue-size": { type: "string", default: "1" },
       "malloc-arenas": { type: "string", default: "2" },
+      "semi-space-mb": { type: "string", default: "4" },
       phase: { type: "string" },
     },
     allowPositionals: false,
@@ -361,6 +384,7 @@ export function parseStreamBenchArgs(argv: string[]): StreamBenchOptions & { pha
     partMb: Number(values["part-mb"]),
     queueSize: Number(values["queue-size"]),
     mallocArenas: Number(values["malloc-arenas"]),
+    semiSpaceMb: Number(values["semi-space-mb"]),
     ...(values.phase ? { phase: values.phase } : {}),
   };
 }
