@@ -323,7 +323,7 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
         // InternalError about the codec (AWS answers InvalidMessageContents); accepted as such.
         if (
           s.refused &&
-          !/InvalidMessageContents|InvalidParameterValue|MissingRequiredParameter|surrogates/.test(
+          !/InvalidMessageContents|InvalidParameterValue|MissingParameter|MissingRequiredParameter|surrogates/.test(
             `${s.refused.code} ${s.refused.message}`,
           )
         )
