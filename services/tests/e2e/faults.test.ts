@@ -1,7 +1,10 @@
 /**
  * The fault-injection suite at CI size (issue 9, item 1): 80 jobs through spawned workers and consumers
  * while a worker is SIGKILLed twice and restarted, the warehouse fails 10 % of queries (retryable), and a
- * local fault proxy fails 5 % of S3 puts and 5 % of PutEvents. Full size (1000 jobs): `npm run test:faults`.
+ * local fault proxy fails 5 % of S3 puts and 5 % of PutEvents. Half of those proxy faults are "lost
+ * responses" (the write took effect, the client still sees a 500/503), which is what once sent events to
+ * the consumers' DLQs (a ledger claim mistaken for someone else's). Full size (1000 jobs, every proxy fault
+ * before the write): `npm run test:faults`.
  */
 import { describe, expect, it } from "vitest";
 import { type FaultSuiteResult, formatFaultSuiteResult, runFaultSuite } from "../faults/fault-suite.js";
@@ -15,6 +18,7 @@ describe("pipeline under faults (kills, warehouse, S3 and EventBridge errors)", 
       jobs: JOBS,
       workers: 2,
       kills: 2,
+      lostResponseShare: 0.5,
       timeoutMs: 120_000,
       log: (line) => lines.push(line),
     });
@@ -25,6 +29,7 @@ describe("pipeline under faults (kills, warehouse, S3 and EventBridge errors)", 
     expect(result.faults.warehouse, report).toBeGreaterThan(0);
     expect(result.faults.proxy.faulted.s3Put, report).toBeGreaterThan(0);
     expect(result.faults.proxy.faulted.putEvents, report).toBeGreaterThan(0);
+    expect(result.faults.proxy.lostResponses.s3Put, report).toBeGreaterThan(0);
     // And the pipeline absorbed them.
     expect(result.completed, report).toBe(true);
     expect(result.counts.lost, report).toBe(0);
