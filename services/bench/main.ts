@@ -569,7 +569,7 @@ async function runP3(b: Bench): Promise<StreamBenchResult> {
     dir: DIR,
     sink: "s3",
     bucket: b.bucket,
-    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "32MB",
+    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "48MB",
     threads: Number(process.env.BENCH_DUCKDB_THREADS ?? 1),
     tempDir: join(DIR, "spill"),
     preserveOrder: true,
@@ -618,9 +618,22 @@ async function main() {
     const machine = await machineFacts();
     log(`machine ${JSON.stringify(machine)}; load ${load.start.join(" ")}`);
     b = await provision();
-    const p1 = ONLY.has("p1") ? await runP1(b) : undefined;
-    const p2 = ONLY.has("p2") ? await runP2(b) : undefined;
-    const p3 = ONLY.has("p3") ? await runP3(b) : undefined;
+    // a failed part is reported in the JSON (errors) rather than losing the figures of the others
+    const errors: Record<string, string> = {};
+    const part = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+      if (!ONLY.has(name)) return undefined;
+      try {
+        return await fn();
+      } catch (error) {
+        errors[name] = (error as Error).message.slice(0, 500);
+        log(`${name} failed: ${errors[name]}`);
+        return undefined;
+      }
+    };
+    const bench = b;
+    const p1 = await part("p1", () => runP1(bench));
+    const p2 = await part("p2", () => runP2(bench));
+    const p3 = await part("p3", () => runP3(bench));
     const out = {
       mode: flags.quick ? "quick" : "full",
       p1_overhead_ratio: p1?.median_ratio ?? null,
@@ -646,6 +659,7 @@ async function main() {
       machine,
       load_1m: { start: load.start[0], end: r2(os.loadavg()[0] ?? 0) },
       seconds: Math.round((Date.now() - started) / 1000),
+      errors,
       details: { p1, p2, p3 },
     };
     console.log(JSON.stringify(out));
