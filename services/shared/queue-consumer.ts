@@ -72,13 +72,19 @@ export class QueueConsumer {
         messageAttributeNames: ["All"],
         handleMessage: (message) => this.onMessage(message),
       });
-      consumer.on("error", (error, message) =>
-        options.logger.error("queue consumer error", {
-          queue: options.name,
-          error,
-          ...messageFields(message),
-        }),
-      );
+      consumer.on("error", (error, message) => {
+        // A heartbeat that races the deletion of its message finds the receipt handle gone: expected, and
+        // not an alarm (the message was processed).
+        const benign = /ReceiptHandle is invalid|receipt handle has expired/i.test(String(error?.message));
+        options.logger[benign ? "debug" : "error"](
+          benign ? "heartbeat after delete ignored" : "queue consumer error",
+          {
+            queue: options.name,
+            error,
+            ...messageFields(message),
+          },
+        );
+      });
       consumer.on("processing_error", (error, message) =>
         options.logger.error("message processing error", {
           queue: options.name,
