@@ -21,9 +21,10 @@
  * Memory: DuckDB is capped with `memory_limit` (its buffer manager: hash tables, window partitions, sort
  * runs), spills to `temp_directory` beyond that, runs `threads` worker threads (each holds its own
  * partition state) and, with `preserve_insertion_order=false`, need not buffer out-of-order chunks of a
- * query without ORDER BY — but with it off, DuckDB 1.5's streaming result handed the adapter an empty chunk
- * mid-stream on the 5M-row view (the adapter reads an empty chunk as the end: 126,606 of 5,000,000 rows), so
- * it stays on here and the export checks its row count. The JS side is bounded by stream backpressure (gzip's and the upload's buffers:
+ * query without ORDER BY. Caution: on the 5M-row view with threads=1 and memory_limit <= 48MB, DuckDB 1.5's
+ * streaming result hands the adapter an empty chunk mid-stream (with insertion order kept or not), and the
+ * adapter reads an empty chunk as the end: 126,606 of 5,000,000 rows, silently. The export therefore checks
+ * its row count and fails rather than report a short export as a fast one. The JS side is bounded by stream backpressure (gzip's and the upload's buffers:
  * part size × queue size).
  *
  * The last line printed is one JSON object (the parent `npm run bench` reads it).
@@ -31,7 +32,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PassThrough, Readable, Transform, Writable } from "node:stream";
+import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -277,26 +278,19 @@ async function phaseExport(options: StreamBenchOptions): Promise<StreamPhaseResu
   const t0 = performance.now();
   if (options.sink === "s3") {
     if (!options.bucket) throw new Error("--sink s3 needs --bucket");
-    const { S3Client } = await import("@aws-sdk/client-s3");
-    const { Upload } = await import("@aws-sdk/lib-storage");
-    const s3 = new S3Client({ forcePathStyle: true });
-    const body = new PassThrough({ highWaterMark: 64 * 1024 });
-    const upload = new Upload({
-      client: s3,
+    const { s3MultipartSink } = await import("#services/bench/s3-sink.js");
+    const sink = s3MultipartSink({
+      bucket: options.bucket,
+      key,
       partSize,
       queueSize: options.queueSize,
-      leavePartsOnError: false,
-      params: {
-        Bucket: options.bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/x-ndjson",
-        ContentEncoding: "gzip",
-      },
+      contentType: "application/x-ndjson",
     });
-    await Promise.all([pipeline(source(), createGzip({ level: 6 }), bytes.transform, body), upload.done()]);
+    await Promise.all([
+      pipeline(source(), createGzip({ level: 6 }), bytes.transform, sink.body),
+      sink.done(),
+    ]);
     parts = Math.max(1, Math.ceil(bytes.bytes() / partSize));
-    s3.destroy();
   } else {
     const out = join(options.dir, "export.ndjson.gz");
     rmSync(out, { force: true });
