@@ -190,8 +190,18 @@ async function ensureLogGroup(clients: AwsClients, topology: Topology): Promise<
       retentionInDays: topology.auditLogGroup.retentionDays,
     }),
   );
-  const described = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
-  const arn = described.logGroups?.find((g) => g.logGroupName === name)?.arn;
+  // LocalStack's DescribeLogGroups can fail with an InternalError while other log groups are being created
+  // concurrently (parallel test files); it is a read, so try again.
+  let arn: string | undefined;
+  for (let attempt = 1; attempt <= 8 && !arn; attempt++) {
+    try {
+      const described = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+      arn = described.logGroups?.find((g) => g.logGroupName === name)?.arn;
+    } catch (error) {
+      if (attempt === 8 || (error as { name?: string }).name !== "InternalError") throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   if (!arn) throw new Error(`log group ${name} has no ARN`);
   // EventBridge targets a log group by its ARN without the trailing ":*".
   return arn.replace(/:\*$/, "");

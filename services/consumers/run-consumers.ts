@@ -6,7 +6,7 @@
  */
 
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { ReportEventPublisher } from "#events/event-publisher.js";
 import { buildTopology, type ConsumerId } from "#events/topology.js";
 import { createAuditor } from "#services/auditor/auditor.js";
@@ -15,6 +15,7 @@ import { createOrganizer } from "#services/organizer/organizer.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import type { Logger } from "#services/shared/logger.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
+import { redriveOf } from "#services/shared/queues.js";
 import { createHttpServer, listen } from "#services/worker/http-server.js";
 import type { ConsumerConfig } from "./config.js";
 import { type ConsumerDefinition, processEventMessage } from "./event-consumer.js";
@@ -32,19 +33,6 @@ async function queueUrlFor(clients: AwsClients, config: ConsumerConfig, id: Cons
   const out = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
   if (!out.QueueUrl) throw new Error(`queue ${name} not found`);
   return out.QueueUrl;
-}
-
-async function redriveOf(clients: AwsClients, queueUrl: string) {
-  const attrs = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }),
-  );
-  const policy = attrs.Attributes?.RedrivePolicy ? JSON.parse(attrs.Attributes.RedrivePolicy) : undefined;
-  const dlqArn: string | undefined = policy?.deadLetterTargetArn;
-  if (!dlqArn) throw new Error(`queue ${queueUrl} has no redrive policy: every consumer queue needs a DLQ`);
-  const dlqName = dlqArn.split(":").at(-1) ?? "";
-  const dlq = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: dlqName }));
-  if (!dlq.QueueUrl) throw new Error(`DLQ ${dlqName} not found`);
-  return { dlqUrl: dlq.QueueUrl, maxReceiveCount: Number(policy.maxReceiveCount ?? 5) };
 }
 
 async function topicArnFor(clients: AwsClients, config: ConsumerConfig): Promise<string> {
@@ -93,7 +81,7 @@ export async function startConsumers(
   for (const id of ids) {
     const def = await definitions[id]();
     const queueUrl = await queueUrlFor(clients, config, id, ids.length === 1);
-    const { dlqUrl, maxReceiveCount } = await redriveOf(clients, queueUrl);
+    const { dlqUrl, maxReceiveCount } = await redriveOf(clients.sqs, queueUrl);
     const log = logger.child({ consumer: id });
     const ledger = def.useLedger
       ? new EventLedger(clients.s3, bucket, id, config.LEDGER_STALE_MS, `${id}-${process.pid}`)

@@ -23,6 +23,8 @@ export const WorkerConfigSchema = z
     HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),
     POLL_WAIT_SECONDS: intVar(10, 0, 20),
     RETRY_BASE_SECONDS: intVar(10, 0, 900),
+    /** How often the jobs DLQ is checked for jobs that died without a final event; 0 turns it off. */
+    DLQ_SWEEP_INTERVAL_SECONDS: intVar(300, 0, 86_400),
     DRAIN_TIMEOUT_MS: intVar(25_000, 0, 600_000),
     QUERY_TIMEOUT_MS: intVar(300_000, 1_000, 3_600_000),
     HTTP_HOST: z.string().min(1).default("127.0.0.1"),

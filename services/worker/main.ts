@@ -15,8 +15,10 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/
 import { createLogger, type Logger } from "#services/shared/logger.js";
 import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
+import { redriveOf } from "#services/shared/queues.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { readWorkerConfig, type WorkerConfig } from "./config.js";
+import { sweepDeadLetters } from "./dlq-sweeper.js";
 import { createHttpServer, listen } from "./http-server.js";
 import { type GenerateFn, processJobMessage } from "./process-job.js";
 import { S3ReportStore } from "./s3-report-store.js";
@@ -41,6 +43,7 @@ export interface RunningWorker {
 
 export interface ResolvedNames {
   queueUrl: string;
+  dlqUrl: string;
   busName: string;
   bucket: string;
   maxReceiveCount: number;
@@ -53,16 +56,13 @@ export async function resolveNames(config: WorkerConfig, clients: AwsClients): P
     config.JOBS_QUEUE_URL ??
     (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: topology.jobs.queueName }))).QueueUrl;
   if (!queueUrl) throw new Error(`jobs queue ${topology.jobs.queueName} not found`);
-  const attrs = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }),
-  );
-  const redrive = attrs.Attributes?.RedrivePolicy ? JSON.parse(attrs.Attributes.RedrivePolicy) : undefined;
+  const { dlqUrl, maxReceiveCount } = await redriveOf(clients.sqs, queueUrl);
   return {
     queueUrl,
+    dlqUrl,
     busName: config.EVENT_BUS_NAME ?? topology.bus.name,
     bucket: config.REPORTS_BUCKET ?? topology.bucket.name,
-    // Without a redrive policy nothing dead-letters; the topology's count is the best stand-in.
-    maxReceiveCount: Number(redrive?.maxReceiveCount ?? topology.jobs.maxReceiveCount),
+    maxReceiveCount,
   };
 }
 
@@ -150,6 +150,32 @@ export async function startWorker(
   });
   const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);
   consumer.start();
+
+  // Jobs that reached the DLQ without a final event (a crash on their last receive) get one.
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await sweepDeadLetters({
+        sqs: clients.sqs,
+        dlqUrl: names.dlqUrl,
+        events,
+        status: (jobId) => getJobStatus(clients.s3, names.bucket, jobId),
+        logger,
+        hideSeconds: Math.max(60, config.DLQ_SWEEP_INTERVAL_SECONDS * 10),
+      });
+    } catch (error) {
+      logger.warn("DLQ sweep failed; will try again", { error });
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper =
+    config.DLQ_SWEEP_INTERVAL_SECONDS > 0
+      ? setInterval(sweep, config.DLQ_SWEEP_INTERVAL_SECONDS * 1000)
+      : undefined;
+  sweeper?.unref();
   logger.info("worker started", { port, queueUrl: names.queueUrl, bus: names.busName, bucket: names.bucket });
 
   let stopping: Promise<{ drained: boolean; released: number }> | undefined;
@@ -159,6 +185,7 @@ export async function startWorker(
     consumer,
     stop() {
       stopping ??= (async () => {
+        if (sweeper) clearInterval(sweeper);
         const result = await consumer.stop(config.DRAIN_TIMEOUT_MS);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await warehouse.close().catch((error) => logger.warn("warehouse close failed", { error }));

@@ -334,3 +334,43 @@ describe("report worker process lifecycle on LocalStack", () => {
     expect(w.lines.some((l) => l.includes('"worker stopped"') && l.includes('"drained":true'))).toBe(true);
   });
 });
+
+describe("jobs DLQ sweeper on LocalStack", () => {
+  let t: TestTopology;
+  let tap: EventTap;
+  let worker: RunningWorker | undefined;
+
+  beforeAll(async () => {
+    t = await createTestTopology();
+    tap = new EventTap(t.clients, t.provisioned.consumers.auditor.queueUrl);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await tap?.stop();
+    await t?.dispose();
+  });
+
+  it("gives a job dead-lettered without a final event (a crash on its last receive) a final ReportFailed, and keeps it in the DLQ", async () => {
+    // What SQS leaves behind when the process died during the job's last allowed receive.
+    await t.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: t.provisioned.jobs.dlqUrl,
+        MessageBody: JSON.stringify(job("E2E_DEAD_1")),
+      }),
+    );
+
+    worker = await startTestWorker(t.provisioned.topology.prefix, { DLQ_SWEEP_INTERVAL_SECONDS: "1" });
+
+    await tap.waitFor(
+      (es) => es.some((e) => e.detail.jobId === "E2E_DEAD_1" && e.detailType === "ReportFailed"),
+      "final ReportFailed",
+    );
+    const failed = tap.of("E2E_DEAD_1", DetailType.ReportFailed)[0]?.detail as {
+      final: boolean;
+      error: { code: string };
+    };
+    expect(failed).toMatchObject({ final: true, error: { code: "JOB_DEAD_LETTERED" } });
+    expect(await queueDepth(t.clients, t.provisioned.jobs.dlqUrl)).toBe(1);
+  });
+});
