@@ -153,7 +153,11 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
 
   // 2. Done before? (duplicate delivery, or a crash between PutObject and delete): re-emit, no query.
   // Once organized, the report lives at its canonical key (same metadata), so look there too.
-  const existing = (await deps.store.head(key)) ?? (await deps.store.head(reportKey(job)));
+  const [atGenerated, atOrganized] = await Promise.all([
+    deps.store.head(key),
+    deps.store.head(reportKey(job)),
+  ]);
+  const existing = atGenerated ?? atOrganized;
   if (existing) {
     await emitGenerated(existing);
     jlog.info("report already stored; event re-emitted without a query", { key });
@@ -161,7 +165,9 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   }
 
   const startedAt = (deps.clock ?? (() => new Date()))();
-  await deps.events.publish({
+  // ReportStarted goes out while the query runs (events carry no order; status orders by kind). It is
+  // awaited before any other event of the job, so a failure to publish it still fails this attempt.
+  const started = deps.events.publish({
     detailType: DetailType.ReportStarted,
     detail: {
       schemaVersion: SCHEMA_VERSION,
@@ -171,6 +177,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
       startedAt: startedAt.toISOString(),
     },
   });
+  started.catch(() => undefined); // observed below; keeps an early rejection from being "unhandled"
   jlog.info("job started", { key });
 
   let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
@@ -181,6 +188,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
       ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
     });
     file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
+    await started;
     const stats = report.stats();
     facts = {
       sha256: file.sha256,
@@ -201,6 +209,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
       jlog.info("another run stored this report first; using its object", { key });
     }
   } catch (error) {
+    await started; // a ReportFailed must not overtake its attempt's ReportStarted; rethrows if that failed
     return await fail(job, attempt, error, deps, jlog, startedAt);
   } finally {
     await removeTempFile(file);
