@@ -15,6 +15,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { ConnectionOptions } from "snowflake-sdk";
 import { z } from "zod";
+import { redact } from "#services/shared/logger.js";
 import { WarehouseConfigError, WarehouseUnavailableError } from "./errors.js";
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
@@ -125,7 +126,10 @@ export async function loadSnowflakeCredentials(
       `Snowflake secret ${secretId}: has no SecretString (binary secrets are not supported)`,
     );
   }
-  return parseSnowflakeCredentials(secretString, secretId);
+  const credentials = parseSnowflakeCredentials(secretString, secretId);
+  // From here on no log line of this process may carry these values, whatever logs them.
+  for (const value of secretValuesOf(credentials)) redact(value);
+  return credentials;
 }
 
 /** snowflake-sdk connection options for the credentials. */

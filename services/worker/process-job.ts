@@ -89,7 +89,10 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
     try {
       body = JSON.parse(raw);
     } catch (error) {
-      throw new ValidationError("message body is not valid JSON", { fields: ["(body)"], cause: error });
+      // No cause: JSON.parse's message quotes the start of the body, which may hold anything.
+      throw new ValidationError(`message body is not valid JSON (${(error as Error).name})`, {
+        fields: ["(body)"],
+      });
     }
     job = parseReportJob(body);
   } catch (error) {
@@ -114,7 +117,12 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
         ...truncateBody(raw),
       },
     });
-    log.warn("message rejected", { ...known, error: v });
+    // The reason, bounded; not the error with its cause (a zod error can run to megabytes on a huge body).
+    log.warn("message rejected", {
+      ...known,
+      reason: v.message.slice(0, 1000),
+      fields: v.fields.slice(0, 20),
+    });
     metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, known.jobId);
     return { action: "delete" };
   }
