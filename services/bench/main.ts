@@ -569,7 +569,7 @@ async function runP3(b: Bench): Promise<StreamBenchResult> {
     dir: DIR,
     sink: "s3",
     bucket: b.bucket,
-    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "48MB",
+    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "128MB",
     threads: Number(process.env.BENCH_DUCKDB_THREADS ?? 1),
     tempDir: join(DIR, "spill"),
     preserveOrder: true,

@@ -241,6 +241,9 @@ export class DuckDbWarehouse implements Warehouse {
             } catch (error) {
               throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
             }
+            // End of the result. Caution: @duckdb/node-api 1.5 also ends a stream this way when DuckDB fails
+            // mid-way (e.g. out of memory under a tight memory_limit) and does not expose the error
+            // (duckdb_result_error is not bound), so keep memory_limit generous; exports check row counts.
             if (chunk === null || chunk.rowCount === 0) break;
             for (const row of chunk.convertRows(converter)) yield toRow(names, row);
           }

@@ -4,7 +4,7 @@
  * and peak RSS, then DuckDB's own `COPY (…) TO '….ndjson.gz'` on the same query as a baseline, and the ratio.
  *
  *   npm run bench:stream -- [--rows 5000000] [--dir /tmp/report-bench] [--sink file|null|s3] [--bucket B]
- *        [--memory-limit 48MB] [--threads 1] [--temp-dir <dir>/spill] [--preserve-order true]
+ *        [--memory-limit 128MB] [--threads 1] [--temp-dir <dir>/spill] [--preserve-order true]
  *        [--part-mb 5] [--queue-size 1] [--malloc-arenas 2] [--semi-space-mb 4]
  *
  * `--sink s3` uploads the gzip stream as a multipart upload (`@aws-sdk/lib-storage`, `--part-mb` parts,
@@ -351,7 +351,7 @@ export function parseStreamBenchArgs(argv: string[]): StreamBenchOptions & { pha
       dir: { type: "string", default: process.env.BENCH_DIR ?? "/tmp/report-bench" },
       sink: { type: "string", default: "file" },
       bucket: { type: "string" },
-      "memory-limit": { type: "string", default: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "48MB" },
+      "memory-limit": { type: "string", default: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "128MB" },
       threads: { type: "string", default: process.env.BENCH_DUCKDB_THREADS ?? "1" },
       "temp-dir": { type: "string" },
       "preserve-order": { type: "string", default: "true" },
