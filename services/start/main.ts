@@ -265,7 +265,7 @@ async function run(options: Options): Promise<number> {
       if (tty) {
         const lines = progressLines(jobs, (Date.now() - tSubmit) / 1000);
         if (drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
-        process.stdout.write(lines.map((l) => `\x1b[2K${l}`).join("\n") + "\n");
+        process.stdout.write(`${lines.map((l) => `\x1b[2K${l}`).join("\n")}\n`);
         drawn = lines.length;
       }
       firstPoll = false;

@@ -34,19 +34,9 @@ import {
   eventually,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { objectVersions, readObject, startTestWorker } from "./support.js";
+import { objectVersions, readObject, salesJob, startTestWorker } from "./support.js";
 
 const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
-
-const salesJob = (jobId: string, extra: Partial<ReportJobInput> = {}): ReportJobInput =>
-  ({
-    jobId,
-    reportType: "sales",
-    parameters: { from: "2025-07-01", to: "2025-07-31" },
-    requestedAt: "2025-08-03T15:46:08Z",
-    requestedBy: "e2e",
-    ...extra,
-  }) as ReportJobInput;
 
 interface SnsNote {
   Subject?: string;
@@ -72,6 +62,10 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
     return inbox;
   };
   const notesFor = (jobId: string) => inbox.filter((n) => n.MessageAttributes?.jobId?.Value === jobId);
+  const noteCount = async (jobId: string) => {
+    await readInbox();
+    return notesFor(jobId).length;
+  };
 
   beforeAll(async () => {
     t = await createTestTopology({ jobsMaxReceiveCount: 2 });
@@ -196,10 +190,7 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
     expect(generatedLeft.KeyCount ?? 0).toBe(0);
 
     // One SNS notification, whose presigned link downloads the report.
-    await eventually(
-      async () => ((await readInbox(), notesFor("CONS_ONE").length) >= 1 ? true : undefined),
-      "SNS notification",
-    );
+    await eventually(async () => ((await noteCount("CONS_ONE")) >= 1 ? true : undefined), "SNS notification");
     const [note] = notesFor("CONS_ONE");
     expect(note?.MessageAttributes.outcome?.Value).toBe("organized");
     const link = /Download \(valid [^)]*\): (\S+)/.exec(note?.Message ?? "")?.[1];
@@ -304,7 +295,7 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
       return n === 0 ? true : undefined;
     }, "organizer queue drained");
     await eventually(
-      async () => ((await readInbox(), notesFor("CONS_TRIPLE").length) >= 1 ? true : undefined),
+      async () => ((await noteCount("CONS_TRIPLE")) >= 1 ? true : undefined),
       "SNS notification",
     );
 
@@ -327,7 +318,7 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
       "receipt for the failure",
     );
     await eventually(
-      async () => ((await readInbox(), notesFor("CONS_FAIL_1").length) >= 1 ? true : undefined),
+      async () => ((await noteCount("CONS_FAIL_1")) >= 1 ? true : undefined),
       "SNS notification",
     );
 
@@ -356,10 +347,7 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
       (es) => es.some((e) => e.detail.jobId === "CONS_BAD" && e.detailType === DetailType.ReportNotified),
       "receipt for the rejection",
     );
-    await eventually(
-      async () => ((await readInbox(), notesFor("CONS_BAD").length) >= 1 ? true : undefined),
-      "SNS notification",
-    );
+    await eventually(async () => ((await noteCount("CONS_BAD")) >= 1 ? true : undefined), "SNS notification");
 
     const [note] = notesFor("CONS_BAD");
     expect(note?.MessageAttributes.outcome?.Value).toBe("rejected");

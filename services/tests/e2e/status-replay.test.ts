@@ -7,7 +7,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { delimiter, join } from "node:path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReportJobInput } from "#events/report-job.schema.js";
 import { CATEGORY_OF, indexKey, latestPointerKey, reportKey } from "#events/s3-layout.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import { readConsumerConfig } from "#services/consumers/config.js";
@@ -24,21 +23,11 @@ import {
   REPO_ROOT_FOR_TESTS,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { readObject, startTestWorker } from "./support.js";
+import { readObject, salesJob, startTestWorker } from "./support.js";
 
 const BIN = join(REPO_ROOT_FOR_TESTS, "services", "cli", "bin", "reports.js");
 /** Jobs whose id starts with this fail in the warehouse on every attempt (retryable, injected). */
 const FAILING = "E2E_FAIL_";
-
-const job = (jobId: string, extra: Partial<ReportJobInput> = {}): ReportJobInput =>
-  ({
-    jobId,
-    reportType: "sales",
-    parameters: { from: "2025-07-01", to: "2025-07-31" },
-    requestedAt: "2025-08-03T15:46:08Z",
-    requestedBy: "e2e",
-    ...extra,
-  }) as ReportJobInput;
 
 /** Routes the failing jobs' queries to the worker's fault injection (failRate 1), the rest to the real warehouse. */
 function failingFor(prefix: string, real: Warehouse): Warehouse {
@@ -135,7 +124,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
     const { job: sent } = await submitReportJob(
       t.clients.sqs,
       t.provisioned.jobs.queueUrl,
-      job("E2E_STATUS_OK"),
+      salesJob("E2E_STATUS_OK"),
     );
 
     const { seen, last } = await watch("E2E_STATUS_OK", (s) => s.state === "notified");
@@ -180,7 +169,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
 
   it("a job that keeps failing is running while retried, then failed with the error code", async () => {
     const jobId = `${FAILING}1`;
-    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job(jobId));
+    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, salesJob(jobId));
 
     const { seen, last } = await watch(jobId, (s) => s.state === "failed");
 
@@ -202,9 +191,9 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
 
   it("deleting the index and pointers and running replay rebuilds them identically; on a healthy bucket it changes nothing", async () => {
     const more = [
-      job("E2E_REPLAY_CUST", { reportType: "customer_analysis" }),
-      job("E2E_REPLAY_DQ", { reportType: "data_quality", parameters: {} }),
-      job("E2E_REPLAY_SALES", { format: "csv" }),
+      salesJob("E2E_REPLAY_CUST", { reportType: "customer_analysis" }),
+      salesJob("E2E_REPLAY_DQ", { reportType: "data_quality", parameters: {} }),
+      salesJob("E2E_REPLAY_SALES", { format: "csv" }),
     ];
     for (const j of more) await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, j);
     const done = await Promise.all(

@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import type { ReportJobInput } from "#events/report-job.schema.js";
+import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { AwsClients } from "#services/shared/aws.js";
 import { createLogger } from "#services/shared/logger.js";
 import { readWorkerConfig } from "#services/worker/config.js";
@@ -101,4 +103,31 @@ export async function queueDepth(clients: AwsClients, queueUrl: string): Promise
     Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
     Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
   );
+}
+
+/** A sales job for July 2025 with the reference timestamp; `extra` overrides any field. */
+export const salesJob = (jobId: string, extra: Partial<ReportJobInput> = {}): ReportJobInput =>
+  ({
+    jobId,
+    reportType: "sales",
+    parameters: { from: "2025-07-01", to: "2025-07-31" },
+    requestedAt: "2025-08-03T15:46:08Z",
+    requestedBy: "e2e",
+    ...extra,
+  }) as ReportJobInput;
+
+/** Wraps a warehouse so `before(tag)` runs ahead of every query (to count, or to throw a fault). */
+export function interceptWarehouse(inner: Warehouse, before: (tag: string | undefined) => void): Warehouse {
+  return {
+    query: async (sql, binds, options) => {
+      before(options?.tag);
+      return inner.query(sql, binds, options);
+    },
+    stream: (sql, binds, options) => {
+      before(options?.tag);
+      return inner.stream(sql, binds, options);
+    },
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
 }

@@ -10,40 +10,20 @@ import { FaultyWarehouse } from "#services/warehouse/faulty-warehouse.js";
 import type { RunningWorker } from "#services/worker/main.js";
 import { createTestTopology, EventTap, eventually, type TestTopology } from "../../../localstack/testing.js";
 import {
+  interceptWarehouse,
   objectVersions,
   queueDepth,
   readObject,
+  salesJob,
   spawnWorker,
   startTestWorker,
   type WorkerProcess,
   workerReady,
 } from "./support.js";
 
-const job = (jobId: string, extra: Partial<ReportJobInput> = {}): ReportJobInput =>
-  ({
-    jobId,
-    reportType: "sales",
-    parameters: { from: "2025-07-01", to: "2025-07-31" },
-    requestedAt: "2025-08-03T15:46:08Z",
-    requestedBy: "e2e",
-    ...extra,
-  }) as ReportJobInput;
-
 /** Counts queries per job tag, to prove a duplicate delivery runs none. */
 function countingWarehouse(inner: Warehouse, counts: Map<string, number>): Warehouse {
-  const bump = (tag: string | undefined) => counts.set(tag ?? "", (counts.get(tag ?? "") ?? 0) + 1);
-  return {
-    query: (sql, binds, options) => {
-      bump(options?.tag);
-      return inner.query(sql, binds, options);
-    },
-    stream: (sql, binds, options) => {
-      bump(options?.tag);
-      return inner.stream(sql, binds, options);
-    },
-    ping: () => inner.ping(),
-    close: () => inner.close(),
-  };
+  return interceptWarehouse(inner, (tag) => counts.set(tag ?? "", (counts.get(tag ?? "") ?? 0) + 1));
 }
 
 describe("report worker on LocalStack (DuckDB warehouse)", () => {
@@ -75,7 +55,7 @@ describe("report worker on LocalStack (DuckDB warehouse)", () => {
     const { job: sent } = await submitReportJob(
       t.clients.sqs,
       t.provisioned.jobs.queueUrl,
-      job("E2E_SALES_1"),
+      salesJob("E2E_SALES_1"),
     );
 
     await tap.waitFor(
@@ -108,7 +88,11 @@ describe("report worker on LocalStack (DuckDB warehouse)", () => {
   });
 
   it("delivers a duplicate once: one object, and the second run performs no query", async () => {
-    const { job: sent } = await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job("E2E_DUP_1"));
+    const { job: sent } = await submitReportJob(
+      t.clients.sqs,
+      t.provisioned.jobs.queueUrl,
+      salesJob("E2E_DUP_1"),
+    );
     await tap.waitFor(
       (es) => es.some((e) => e.detail.jobId === "E2E_DUP_1" && e.detailType === "ReportGenerated"),
       "first ReportGenerated",
@@ -141,7 +125,7 @@ describe("report worker on LocalStack (DuckDB warehouse)", () => {
       );
     await send("this is not json");
     await send(JSON.stringify({ hello: "world" }));
-    await send(JSON.stringify({ ...job("E2E_POISON_TYPE"), reportType: "horoscope" }));
+    await send(JSON.stringify({ ...salesJob("E2E_POISON_TYPE"), reportType: "horoscope" }));
 
     await tap.waitFor(
       (es) => es.filter((e) => e.detailType === "ReportRejected").length >= 3,
@@ -194,7 +178,10 @@ describe("report worker retries on LocalStack", () => {
     await submitReportJob(
       t.clients.sqs,
       t.provisioned.jobs.queueUrl,
-      job("E2E_RETRY_OK", { reportType: "connectivity_test", parameters: {} } as Partial<ReportJobInput>),
+      salesJob("E2E_RETRY_OK", {
+        reportType: "connectivity_test",
+        parameters: {},
+      } as Partial<ReportJobInput>),
     );
 
     await tap.waitFor(
@@ -225,7 +212,10 @@ describe("report worker retries on LocalStack", () => {
     await submitReportJob(
       t.clients.sqs,
       t.provisioned.jobs.queueUrl,
-      job("E2E_RETRY_DEAD", { reportType: "connectivity_test", parameters: {} } as Partial<ReportJobInput>),
+      salesJob("E2E_RETRY_DEAD", {
+        reportType: "connectivity_test",
+        parameters: {},
+      } as Partial<ReportJobInput>),
     );
 
     await tap.waitFor(
@@ -271,7 +261,7 @@ describe("report worker process lifecycle on LocalStack", () => {
     });
     processes.push(slow);
     await workerReady(slow);
-    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job("E2E_CRASH_1"));
+    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, salesJob("E2E_CRASH_1"));
     await tap.waitFor(
       (es) => es.some((e) => e.detail.jobId === "E2E_CRASH_1" && e.detailType === "ReportStarted"),
       "job running",
@@ -309,8 +299,8 @@ describe("report worker process lifecycle on LocalStack", () => {
     });
     processes.push(w);
     await workerReady(w);
-    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job("E2E_TERM_1"));
-    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job("E2E_TERM_2"));
+    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, salesJob("E2E_TERM_1"));
+    await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, salesJob("E2E_TERM_2"));
     await tap.waitFor(
       (es) =>
         ["E2E_TERM_1", "E2E_TERM_2"].every((id) =>
@@ -356,7 +346,7 @@ describe("jobs DLQ sweeper on LocalStack", () => {
     await t.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: t.provisioned.jobs.dlqUrl,
-        MessageBody: JSON.stringify(job("E2E_DEAD_1")),
+        MessageBody: JSON.stringify(salesJob("E2E_DEAD_1")),
       }),
     );
 

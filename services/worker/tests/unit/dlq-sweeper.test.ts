@@ -34,9 +34,10 @@ describe("sweepDeadLetters", () => {
       sqs: fakeDlq([JSON.stringify(done), JSON.stringify(lost), "not a job"]),
       dlqUrl: "dlq",
       events: {
-        publish: async (e) => (
-          published.push(e), { index: 0, detailType: e.detailType, eventId: "", awsEventId: "", attempts: 1 }
-        ),
+        publish: async (e) => {
+          published.push(e);
+          return { index: 0, detailType: e.detailType, eventId: "", awsEventId: "", attempts: 1 };
+        },
       },
       status: async (jobId) => ({ jobId, state: states[jobId] ?? "running" }) as JobStatus,
       logger: createLogger({ service: "test", write: () => {} }),
