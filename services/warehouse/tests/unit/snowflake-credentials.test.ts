@@ -1,8 +1,12 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WarehouseConfigError } from "../../errors.js";
 import { parseSnowflakeCredentials, toConnectionOptions } from "../../snowflake-credentials.js";
 
-const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+// A throwaway key made for this run: nothing key-like is committed.
+const PEM = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs8", format: "pem" })
+  .toString();
 const base = { account: "xy12345", user: "SVC", role: "R", warehouse: "W", database: "D" };
 
 function rejectionOf(payload: unknown): WarehouseConfigError {
