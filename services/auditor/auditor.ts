@@ -3,7 +3,7 @@
  * listing) and by date (analytics; the Snowflake external table `raw.audit_events` reads `audit/dt=…/`).
  * Writes are conditional (`If-None-Match: *`) and run under the ledger, so a duplicate is a no-op.
  */
-import { PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ALL_DETAIL_TYPES } from "#events/names.js";
 import {
   AUDIT_UNATTRIBUTED_PREFIX,
@@ -12,6 +12,7 @@ import {
   auditJobPrefix,
 } from "#events/s3-layout.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
+import { isPreconditionFailed } from "#services/shared/s3-errors.js";
 
 /** The audit record: the event as it was on the bus. */
 export interface AuditRecord {
@@ -49,7 +50,7 @@ async function putOnce(
     );
     return "written";
   } catch (error) {
-    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return "existed";
+    if (isPreconditionFailed(error)) return "existed";
     throw error;
   }
 }

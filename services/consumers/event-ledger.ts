@@ -9,14 +9,9 @@
  *   _state/<consumer>/<eventId>.json   {"status":"claimed"|"done","at":"…","by":"…"}
  */
 import { randomUUID } from "node:crypto";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { STATE_PREFIX } from "#events/s3-layout.js";
+import { isNotFound, isPreconditionFailed } from "#services/shared/s3-errors.js";
 
 export type ClaimResult =
   /** This process owns the event now: act, then `complete`. */
@@ -33,9 +28,6 @@ interface ClaimRecord {
   /** Unique per claim attempt. */
   token?: string;
 }
-
-const isStatus = (error: unknown, status: number) =>
-  error instanceof S3ServiceException && error.$metadata.httpStatusCode === status;
 
 export class EventLedger {
   constructor(
@@ -66,7 +58,7 @@ export class EventLedger {
       const record = JSON.parse((await out.Body?.transformToString()) ?? "{}") as ClaimRecord;
       return { record, etag: out.ETag };
     } catch (error) {
-      if (isStatus(error, 404) || (error as { name?: string }).name === "NoSuchKey") return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -85,7 +77,7 @@ export class EventLedger {
       );
       return { status: "claimed" };
     } catch (error) {
-      if (!isStatus(error, 412)) throw error;
+      if (!isPreconditionFailed(error)) throw error;
     }
     const existing = await this.read(Key);
     // Released between our write and our read: let the next delivery claim it.
@@ -106,7 +98,7 @@ export class EventLedger {
       );
       return { status: "claimed" };
     } catch (error) {
-      if (!isStatus(error, 412)) throw error;
+      if (!isPreconditionFailed(error)) throw error;
       // Another taker won, or our takeover took effect and only its response was lost.
       const now = await this.read(Key);
       return now?.record.status === "claimed" && now.record.token === token

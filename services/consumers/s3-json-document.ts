@@ -4,16 +4,14 @@
  * exist); on 412 someone else wrote in between, so read again and reapply. Used for the daily index
  * manifests and the `latest.json` pointers.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { PipelineError } from "#events/errors.js";
+import { isNotFound, isPreconditionFailed, s3Status } from "#services/shared/s3-errors.js";
 
 export class ConcurrentUpdateError extends PipelineError {
   readonly code = "CONCURRENT_UPDATE_CONFLICT";
   readonly retryable = true;
 }
-
-const statusOf = (error: unknown) =>
-  error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : 0;
 
 export async function readJson<T>(
   s3: S3Client,
@@ -25,7 +23,7 @@ export async function readJson<T>(
     const text = (await out.Body?.transformToString()) ?? "";
     return { value: JSON.parse(text) as T, etag: out.ETag ?? "" };
   } catch (error) {
-    if (statusOf(error) === 404 || (error as { name?: string }).name === "NoSuchKey") return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -58,7 +56,7 @@ export async function updateJson<T>(
       return { changed: true, value: next };
     } catch (error) {
       // 412: changed under us; 409: a concurrent conditional write in flight. Both: read again.
-      if (![412, 409].includes(statusOf(error))) throw error;
+      if (!isPreconditionFailed(error) && s3Status(error) !== 409) throw error;
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }

@@ -11,7 +11,6 @@ import {
   HeadObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { PipelineError } from "#events/errors.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
@@ -20,6 +19,7 @@ import { CATEGORY_OF, indexKey, latestPointerKey, organizedKeyFor } from "#event
 import type { ConsumerDefinition } from "#services/consumers/event-consumer.js";
 import { updateJson } from "#services/consumers/s3-json-document.js";
 import type { EventSink } from "#services/shared/event-sink.js";
+import { isNotFound } from "#services/shared/s3-errors.js";
 import {
   addToIndex,
   type DailyIndex,
@@ -38,8 +38,7 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
-    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return false;
-    if ((error as { name?: string }).name === "NotFound") return false;
+    if (isNotFound(error)) return false;
     throw error;
   }
 }

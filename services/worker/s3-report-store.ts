@@ -5,17 +5,14 @@
  * fit is stored as `{"_truncated": true}` and the report itself still has it).
  */
 import { createReadStream } from "node:fs";
-import { HeadObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { REPORT_FORMATS, type ReportFormat } from "#events/report-job.schema.js";
+import { isNotFound, isPreconditionFailed } from "#services/shared/s3-errors.js";
 import type { LocalReportFile, ReportStore, StoredReportFacts } from "./report-store.port.js";
 
 const MAX_SUMMARY_METADATA = 1200;
 const PART_SIZE = 16 * 1024 * 1024;
-
-function isStatus(error: unknown, ...statuses: number[]): boolean {
-  return error instanceof S3ServiceException && statuses.includes(error.$metadata.httpStatusCode ?? 0);
-}
 
 function encodeSummary(summary: Record<string, unknown>): string {
   const json = Buffer.from(JSON.stringify(summary)).toString("base64url");
@@ -59,7 +56,7 @@ export class S3ReportStore implements ReportStore {
         attempt: Number(m.attempt ?? 1),
       };
     } catch (error) {
-      if (isStatus(error, 404) || (error as { name?: string }).name === "NotFound") return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -100,7 +97,7 @@ export class S3ReportStore implements ReportStore {
     } catch (error) {
       // 412: another writer got there first. (409, a concurrent conditional write still in progress, is
       // rethrown: the job is retried and then finds the object.)
-      if (isStatus(error, 412) || (error as { name?: string }).name === "PreconditionFailed") return "exists";
+      if (isPreconditionFailed(error)) return "exists";
       throw error;
     }
   }
