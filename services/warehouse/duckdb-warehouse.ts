@@ -226,7 +226,11 @@ export class DuckDbWarehouse implements Warehouse {
         const values = toDuckDbValues(binds);
         const connection = await self.connect();
         const timer = self.armTimeout(connection, options.timeoutMs);
+        let rows = 0;
         try {
+          // the stream runs in a transaction of its own so that a failure part-way can be told from the end
+          // (see assertStreamCompleted); closing the connection rolls it back
+          await connection.run("BEGIN TRANSACTION");
           let result: Awaited<ReturnType<DuckDBConnection["stream"]>>;
           try {
             result = await connection.stream(sql, values);
@@ -241,10 +245,11 @@ export class DuckDbWarehouse implements Warehouse {
             } catch (error) {
               throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
             }
-            // End of the result. Caution: @duckdb/node-api 1.5 also ends a stream this way when DuckDB fails
-            // mid-way (e.g. out of memory under a tight memory_limit) and does not expose the error
-            // (duckdb_result_error is not bound), so keep memory_limit generous; exports check row counts.
-            if (chunk === null || chunk.rowCount === 0) break;
+            if (chunk === null || chunk.rowCount === 0) {
+              await assertStreamCompleted(connection, rows, timer.timedOut, options);
+              break;
+            }
+            rows += chunk.rowCount;
             for (const row of chunk.convertRows(converter)) yield toRow(names, row);
           }
         } finally {
@@ -283,6 +288,34 @@ export class DuckDbWarehouse implements Warehouse {
         // initialisation failed: nothing open
       }
     }
+  }
+}
+
+/**
+ * @duckdb/node-api (1.5) ends a streaming result that fails part-way (out of memory under `memory_limit`, a
+ * cast or `error()` on row N) exactly like one that is exhausted: an empty chunk, with the error left in
+ * `duckdb_result_error`, which it does not bind. Without this check a report would be silently truncated.
+ * The failure does abort the stream's transaction, so any statement on that connection now fails: a
+ * `SELECT 1` tells a finished stream from a failed one. The cause itself is not recoverable, and it is
+ * retryable (memory pressure is the usual one; a deterministic data error ends in the DLQ with a final
+ * ReportFailed after the configured receives).
+ */
+async function assertStreamCompleted(
+  connection: DuckDBConnection,
+  rows: number,
+  timedOut: boolean,
+  options: QueryOptions,
+): Promise<void> {
+  try {
+    await connection.run("SELECT 1");
+  } catch (error) {
+    if (timedOut) throw mapDuckDbError(error, { timedOut, ...timeoutContext(options) });
+    throw new WarehouseUnavailableError(
+      `DuckDB query failed part-way through its result, after ${rows} rows (the driver does not report ` +
+        "why; out of memory under memory_limit is the usual cause, a failing cast or error() on a later row " +
+        "another)",
+      { code: "WAREHOUSE_STREAM_ABORTED", cause: error },
+    );
   }
 }
 

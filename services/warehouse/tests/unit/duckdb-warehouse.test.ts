@@ -157,6 +157,38 @@ describe("DuckDB warehouse: streaming", () => {
     await expect(w.query("SELECT 1 AS one")).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 
+  it("fails a stream that breaks part-way instead of ending it short (the driver reports both as the end)", async () => {
+    const w = make({ sampleData: false });
+    let n = 0;
+    const consume = async () => {
+      // a later row fails after the first chunks were delivered: DuckDB's streaming result ends with an empty
+      // chunk, exactly like a finished one
+      const sql = "SELECT CASE WHEN i < ? THEN i ELSE error('row ' || i || ' is bad') END AS v FROM range(?) t(i)";
+      for await (const _ of w.stream(sql, [150_000, 300_000])) n += 1;
+    };
+    const error = await consume().catch((e: unknown) => e);
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(150_000);
+    expect(error).toBeInstanceOf(WarehouseUnavailableError);
+    expect(error).toMatchObject({ code: "WAREHOUSE_STREAM_ABORTED", retryable: true });
+    expect((error as Error).message).toContain(`after ${n} rows`);
+    await expect(w.query("SELECT 1 AS one")).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
+  it("reports a statement timeout that interrupts a stream part-way as a timeout, not as the end", async () => {
+    const w = make({ sampleData: false });
+    let n = 0;
+    const consume = async () => {
+      for await (const _ of w.stream("SELECT * FROM range(50000000)", [], { timeoutMs: 300 })) {
+        n += 1;
+        if (n % 2048 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const error = await consume().catch((e: unknown) => e);
+    expect(n).toBeLessThan(50_000_000);
+    expect(error).toMatchObject({ code: "WAREHOUSE_TIMEOUT", retryable: true });
+  });
+
   it("reports SQL errors of a stream as WarehouseQueryError", async () => {
     const w = make({ sampleData: false });
     const consume = async () => {
