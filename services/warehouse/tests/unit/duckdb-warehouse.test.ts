@@ -163,7 +163,8 @@ describe("DuckDB warehouse: streaming", () => {
     const consume = async () => {
       // a later row fails after the first chunks were delivered: DuckDB's streaming result ends with an empty
       // chunk, exactly like a finished one
-      const sql = "SELECT CASE WHEN i < ? THEN i ELSE error('row ' || i || ' is bad') END AS v FROM range(?) t(i)";
+      const sql =
+        "SELECT CASE WHEN i < ? THEN i ELSE error('row ' || i || ' is bad') END AS v FROM range(?) t(i)";
       for await (const _ of w.stream(sql, [150_000, 300_000])) n += 1;
     };
     const error = await consume().catch((e: unknown) => e);
