@@ -15,6 +15,23 @@ export const WorkerConfigSchema = z
     WAREHOUSE: z.enum(["duckdb", "snowflake"], { error: "must be duckdb or snowflake" }).default("duckdb"),
     DUCKDB_PATH: z.string().min(1).default(":memory:"),
     DUCKDB_SCALE: intVar(1, 1, 100_000),
+    /**
+     * DuckDB resources for the embedded warehouse in a small container: its buffer-manager cap (DuckDB's
+     * default is 80 % of RAM), worker threads (default: all cores) and where operators spill beyond the cap.
+     */
+    DUCKDB_MEMORY_LIMIT: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, {
+        error: 'must be a size such as "256MB" or "1GiB"',
+      })
+      .optional(),
+    DUCKDB_THREADS: z.coerce
+      .number({ error: "must be a number" })
+      .int({ error: "must be an integer" })
+      .min(1, { error: "must be at least 1" })
+      .max(256, { error: "must be at most 256" })
+      .optional(),
+    DUCKDB_TEMP_DIRECTORY: z.string().min(1).optional(),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
     /** Fault injection for drills and resilience tests (see services/warehouse/faulty-warehouse.ts). */
     WAREHOUSE_FAULTS: z.string().optional(),

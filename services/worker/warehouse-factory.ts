@@ -35,6 +35,13 @@ async function createRealWarehouse(
     });
   }
   const { createDuckDbWarehouse } = await import("#services/warehouse/duckdb-warehouse.js");
-  logger.info("warehouse: duckdb", { path: config.DUCKDB_PATH, scale: config.DUCKDB_SCALE });
-  return createDuckDbWarehouse({ path: config.DUCKDB_PATH, scale: config.DUCKDB_SCALE });
+  const options = {
+    path: config.DUCKDB_PATH,
+    scale: config.DUCKDB_SCALE,
+    ...(config.DUCKDB_MEMORY_LIMIT !== undefined ? { memoryLimit: config.DUCKDB_MEMORY_LIMIT } : {}),
+    ...(config.DUCKDB_THREADS !== undefined ? { threads: config.DUCKDB_THREADS } : {}),
+    ...(config.DUCKDB_TEMP_DIRECTORY !== undefined ? { tempDirectory: config.DUCKDB_TEMP_DIRECTORY } : {}),
+  };
+  logger.info("warehouse: duckdb", options);
+  return createDuckDbWarehouse(options);
 }

@@ -16,6 +16,25 @@ describe("readWorkerConfig", () => {
     expect(() => readWorkerConfig({ JOBS_QUEUE_URL: "not a url" })).toThrow(/JOBS_QUEUE_URL/);
   });
 
+  it("takes DuckDB's resource caps for a small container and names a malformed one", () => {
+    const c = readWorkerConfig({
+      DUCKDB_MEMORY_LIMIT: "64MB",
+      DUCKDB_THREADS: "1",
+      DUCKDB_TEMP_DIRECTORY: "/tmp/s",
+    });
+    expect(c).toMatchObject({
+      DUCKDB_MEMORY_LIMIT: "64MB",
+      DUCKDB_THREADS: 1,
+      DUCKDB_TEMP_DIRECTORY: "/tmp/s",
+    });
+    expect(readWorkerConfig({}).DUCKDB_MEMORY_LIMIT).toBeUndefined();
+    expect(() => readWorkerConfig({ DUCKDB_MEMORY_LIMIT: "lots" })).toThrow(
+      /DUCKDB_MEMORY_LIMIT: must be a size/,
+    );
+    expect(() => readWorkerConfig({ DUCKDB_MEMORY_LIMIT: "64MB; DROP" })).toThrow(/DUCKDB_MEMORY_LIMIT/);
+    expect(() => readWorkerConfig({ DUCKDB_THREADS: "0" })).toThrow(/DUCKDB_THREADS: must be at least 1/);
+  });
+
   it("requires the secret id for Snowflake and a heartbeat shorter than the visibility timeout", () => {
     expect(() => readWorkerConfig({ WAREHOUSE: "snowflake" })).toThrow(/SNOWFLAKE_SECRET_ID/);
     expect(() =>
