@@ -49,7 +49,11 @@ import {
 } from "#events/submit-report-job.js";
 import { down, localAwsEnv, localEndpoint, REPO_ROOT, up } from "#localstack/local-aws.js";
 import { createTestTopology, type TestTopology, uniquePrefix } from "#localstack/testing.js";
-import { runStreamBench, type StreamBenchResult } from "#services/reports/bench/stream-export.js";
+import {
+  runStreamBench,
+  STREAM_BENCH_DEFAULTS,
+  type StreamBenchResult,
+} from "#services/reports/bench/stream-export.js";
 import { createDuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
 import { BarePipeline, type CallTimings } from "./bare-pipeline.js";
 
@@ -569,14 +573,11 @@ async function runP3(b: Bench): Promise<StreamBenchResult> {
     dir: DIR,
     sink: "s3",
     bucket: b.bucket,
-    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? "128MB",
-    threads: Number(process.env.BENCH_DUCKDB_THREADS ?? 1),
+    ...STREAM_BENCH_DEFAULTS,
+    memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? STREAM_BENCH_DEFAULTS.memoryLimit,
+    threads: Number(process.env.BENCH_DUCKDB_THREADS ?? STREAM_BENCH_DEFAULTS.threads),
     tempDir: join(DIR, "spill"),
-    preserveOrder: true,
-    partMb: 5,
-    queueSize: 1,
-    mallocArenas: 2,
-    semiSpaceMb: 4,
+    repeat: flags.quick ? 1 : STREAM_BENCH_DEFAULTS.repeat,
   });
   log(`P3: ${JSON.stringify(result)}`);
   return result;
