@@ -67,12 +67,21 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
   const url = `http://${host}:${port}`;
   const logFile = join(RUN_DIR, "fakesnow.log");
   const pidFile = join(RUN_DIR, `fakesnow-${port}.pid`);
+  // fakesnow makes a stage directory under the temp dir at import and never removes it (upstream TODO):
+  // give it a temp dir of its own and remove that on stop
+  const tmpDir = join(RUN_DIR, `fakesnow-${port}.tmp`);
+  mkdirSync(tmpDir, { recursive: true });
   const logFd = openSync(logFile, "a");
   writeFileSync(logFd, `--- ${new Date().toISOString()} fakesnow on ${url}\n`);
   const child: ChildProcess = spawn(
     python,
     [join(HERE, "node_compat_server.py"), "--host", host, "--port", String(port)],
-    { detached: true, stdio: ["ignore", logFd, logFd], cwd: RUN_DIR },
+    {
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+      cwd: RUN_DIR,
+      env: { ...process.env, TMPDIR: tmpDir },
+    },
   );
   closeSync(logFd);
   const pid = child.pid;
@@ -107,6 +116,7 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
       clearTimeout(timer);
     }
     rmSync(pidFile, { force: true });
+    rmSync(tmpDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
