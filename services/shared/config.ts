@@ -25,14 +25,18 @@ export function readConfig<S extends z.ZodType>(
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
 }
 
-/** An integer variable with bounds and a default (env values are strings, so coerced). */
-export const intVar = (fallback: number, min: number, max: number) =>
+const boundedInt = (min: number, max: number) =>
   z.coerce
     .number({ error: "must be a number" })
     .int({ error: "must be an integer" })
     .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+    .max(max, { error: `must be at most ${max}` });
+
+/** An integer variable with bounds and a default (env values are strings, so coerced). */
+export const intVar = (fallback: number, min: number, max: number) => boundedInt(min, max).default(fallback);
+
+/** An integer variable with bounds and no default: absent means "leave it to the library". */
+export const optionalIntVar = (min: number, max: number) => boundedInt(min, max).optional();
 
 /** The queue plumbing's rule: a heartbeat must come before the visibility it extends runs out. */
 export function checkHeartbeat(

@@ -4,7 +4,7 @@
  * not given explicitly; production (Pulumi) sets them all.
  */
 import { z } from "zod";
-import { checkHeartbeat, intVar, readConfig } from "#services/shared/config.js";
+import { checkHeartbeat, intVar, optionalIntVar, readConfig } from "#services/shared/config.js";
 
 export const WorkerConfigSchema = z
   .object({
@@ -25,12 +25,7 @@ export const WorkerConfigSchema = z
         error: 'must be a size such as "256MB" or "1GiB"',
       })
       .optional(),
-    DUCKDB_THREADS: z.coerce
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(1, { error: "must be at least 1" })
-      .max(256, { error: "must be at most 256" })
-      .optional(),
+    DUCKDB_THREADS: optionalIntVar(1, 256),
     DUCKDB_TEMP_DIRECTORY: z.string().min(1).optional(),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
     /** Fault injection for drills and resilience tests (see services/warehouse/faulty-warehouse.ts). */

@@ -238,27 +238,27 @@ function runPhase<T>(phase: string, options: StreamBenchOptions): Promise<T> {
   });
 }
 
+/** Runs a preparation phase (not measured) as a child of its own, its output on stderr. */
+function runUnmeasured(phase: string, options: StreamBenchOptions, what: string): void {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, SELF, "--phase", phase, ...optionArgs(options)],
+    {
+      stdio: ["ignore", process.stderr, "inherit"],
+    },
+  );
+  if (child.status !== 0) throw new Error(`${what} failed (exit ${child.status})`);
+}
+
 /** Builds the database once (child process), then runs the export and the COPY baseline, each in a child. */
 export async function runStreamBench(options: StreamBenchOptions): Promise<StreamBenchResult> {
   mkdirSync(options.dir, { recursive: true });
   if (!existsSync(dbPathFor(options))) {
     console.error(`building sample database at scale ${scaleFor(options.rows)} (one-off) ...`);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SELF, "--phase", "setup", ...optionArgs(options)],
-      { stdio: ["ignore", process.stderr, "inherit"] },
-    );
-    if (child.status !== 0) throw new Error(`database build failed (exit ${child.status})`);
+    runUnmeasured("setup", options, "database build");
   }
-  if (options.source === "table" && process.env.BENCH_SQL === undefined) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SELF, "--phase", "materialize", ...optionArgs(options)],
-      { stdio: ["ignore", process.stderr, "inherit"] },
-    );
-    if (child.status !== 0)
-      throw new Error(`copying the view into ${BENCH_TABLE} failed (exit ${child.status})`);
-  }
+  if (options.source === "table" && process.env.BENCH_SQL === undefined)
+    runUnmeasured("materialize", options, `copying the view into ${BENCH_TABLE}`);
   const runs: StreamPhaseResult[] = [];
   for (let i = 0; i < Math.max(1, options.repeat); i += 1) {
     const run = await runPhase<StreamPhaseResult>("export", options);
