@@ -26,21 +26,14 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  DeleteRuleCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
-import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { DetailType, EVENT_SOURCE } from "#events/names.js";
+import { DetailType, } from "#events/names.js";
 import {
   jobMessageAttributes,
   prepareReportJob,
@@ -49,6 +42,7 @@ import {
 } from "#events/submit-report-job.js";
 import { down, localAwsEnv, localEndpoint, REPO_ROOT, up } from "#localstack/local-aws.js";
 import { createTestTopology, type TestTopology, uniquePrefix } from "#localstack/testing.js";
+import { openEventTap } from "#services/cli/event-tap.js";
 import {
   runStreamBench,
   STREAM_BENCH_DEFAULTS,
@@ -226,44 +220,27 @@ interface Bench {
 async function provision(): Promise<Bench> {
   const prefix = uniquePrefix("bench");
   const t = await createTestTopology({ prefix });
-  const { sqs, events } = t.clients;
+  const { sqs } = t.clients;
   const bare = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-bare-jobs` }));
-  const sub = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-bench-subscriber` }));
-  const subArn = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: sub.QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  const rule = `${prefix}-bench-subscriber`;
   const busName = t.provisioned.busName;
-  await events.send(
-    new PutRuleCommand({
-      Name: rule,
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [EVENT_SOURCE], "detail-type": [DetailType.ReportGenerated] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: rule,
-      EventBusName: busName,
-      Targets: [{ Id: "subscriber", Arn: subArn.Attributes?.QueueArn }],
-    }),
-  );
+  // a subscriber as users make one: a rule on ReportGenerated into a queue of its own
+  const subscriber = await openEventTap(t.clients, {
+    busName,
+    namePrefix: `${prefix}-bench-subscriber`,
+    filter: { detailTypes: [DetailType.ReportGenerated] },
+  });
   return {
     t,
     prefix,
     jobsQueueUrl: t.provisioned.jobs.queueUrl,
     bareQueueUrl: bare.QueueUrl ?? "",
-    subscriberUrl: sub.QueueUrl ?? "",
+    subscriberUrl: subscriber.queueUrl,
     bucket: t.provisioned.bucket,
     busName,
     async dispose() {
       const quiet = (p: Promise<unknown>) => p.catch((e: Error) => log(`cleanup: ${e.message}`));
-      await quiet(
-        events.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: busName, Ids: ["subscriber"] })),
-      );
-      await quiet(events.send(new DeleteRuleCommand({ Name: rule, EventBusName: busName })));
+      await quiet(subscriber.close());
       await quiet(sqs.send(new DeleteQueueCommand({ QueueUrl: bare.QueueUrl })));
-      await quiet(sqs.send(new DeleteQueueCommand({ QueueUrl: sub.QueueUrl })));
       await t.dispose();
     },
   };
