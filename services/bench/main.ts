@@ -33,7 +33,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { DetailType, } from "#events/names.js";
+import { DetailType } from "#events/names.js";
 import {
   jobMessageAttributes,
   prepareReportJob,
