@@ -9,21 +9,43 @@
  * (`$XDG_CACHE_HOME/report-pipeline/` or `~/.cache/report-pipeline/`), so repeated runs are fast. Runtime
  * files (pid, log, state) live in `.local/` at the repo root; the log is `.local/localstack.log`.
  *
+ * Everything LocalStack writes stays in `.local/localstack-state/`, made empty at every start: these
+ * machines are containers, so LocalStack would take itself to be in its own image and use
+ * `/var/lib/localstack` and `/tmp/localstack` (its `Directories.for_container()`), where a certificate or
+ * cache left by an earlier run outlives the checkout and hides a broken first start. `OVERRIDE_IN_DOCKER=0`
+ * is LocalStack's own switch for that check; in host mode its directories (`Directories.for_host()`) all
+ * sit under `FILESYSTEM_ROOT`, `CONFIG_DIR` moves the folder it would keep in `$HOME`, and its plugin
+ * loader's index goes to the venv (`XDG_CACHE_HOME`).
+ *
  * Environment: LOCAL_AWS_PORT (default 4566), LOCAL_AWS_PYTHON (a Python >= 3.13 to build the venv with),
- * LOCAL_AWS_CACHE_DIR (venv cache root), LOCAL_AWS_START_TIMEOUT_MS (default 90000).
+ * LOCAL_AWS_CACHE_DIR (venv cache root), LOCAL_AWS_START_TIMEOUT_MS (default 90000), LOCAL_AWS_REQUIRE_FRESH=1
+ * (CI: refuse to reuse a LocalStack that is already running; every run starts one from empty state).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePythonVenv } from "./python-venv.js";
+import { logOffset, waitUntilHealthy } from "./server-process.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LOCK_FILE = join(REPO_ROOT, "localstack", "requirements.lock.txt");
 const RUN_DIR = join(REPO_ROOT, ".local");
 export const LOG_FILE = join(RUN_DIR, "localstack.log");
 const PID_FILE = join(RUN_DIR, "localstack.pid");
-const STATE_DIR = join(RUN_DIR, "localstack-state");
+/** Everything the LocalStack process writes (its filesystem root, config and temp dirs). */
+export const STATE_DIR = join(RUN_DIR, "localstack-state");
 const LOCALSTACK_VERSION = "4.14.0";
 
 /** The services our pipeline uses; everything else stays off so start-up is quick. */
@@ -75,9 +97,75 @@ export async function isHealthy(endpoint = localEndpoint()): Promise<boolean> {
   }
 }
 
+/**
+ * The environment LocalStack runs with: loopback only, our services only, and every directory it uses
+ * under `stateDir` (see the header).
+ */
+export function localStackEnv(stateDir = STATE_DIR): Record<string, string> {
+  const port = localPort();
+  return {
+    GATEWAY_LISTEN: `127.0.0.1:${port}`,
+    LOCALSTACK_HOST: `127.0.0.1:${port}`,
+    DNS_ADDRESS: "0",
+    SKIP_SSL_CERT_DOWNLOAD: "1",
+    SERVICES: LOCAL_SERVICES.join(","),
+    EAGER_SERVICE_LOADING: "1",
+    SQS_ENDPOINT_STRATEGY: "off",
+    DISABLE_EVENTS: "1",
+    OVERRIDE_IN_DOCKER: "0",
+    FILESYSTEM_ROOT: join(stateDir, "fs"),
+    CONFIG_DIR: join(stateDir, "config"),
+    TMPDIR: join(stateDir, "tmp"),
+  };
+}
+
 /** Returns the venv's python, installing the pinned LocalStack into it first if missing. */
 export function ensureVenv(): string {
   return ensurePythonVenv({ name: `localstack-${LOCALSTACK_VERSION}`, lockFile: LOCK_FILE, logDir: RUN_DIR });
+}
+
+/**
+ * Where LocalStack writes when it is not told otherwise: its container layout, its host-mode default
+ * config folder, and its plugin loader's cache. After a run, none of these may have changed.
+ */
+export function defaultStateLocations(): string[] {
+  const home = homedir();
+  return [
+    "/var/lib/localstack",
+    "/tmp/localstack",
+    join(tmpdir(), "localstack"),
+    "/usr/lib/localstack",
+    "/etc/localstack",
+    join(home, ".localstack"),
+    join(home, ".cache", "localstack"),
+    join(home, ".cache", "plux"),
+  ];
+}
+
+/** Paths under `locations` created or modified at or after `sinceMs` (a bounded walk; symlinks not followed). */
+export function writtenSince(sinceMs: number, locations = defaultStateLocations()): string[] {
+  const found: string[] = [];
+  let budget = 5000;
+  const visit = (path: string, depth: number) => {
+    if (budget-- <= 0 || found.length >= 20) return;
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return;
+    }
+    if (Math.max(stat.mtimeMs, stat.ctimeMs) >= sinceMs) found.push(path);
+    if (!stat.isDirectory() || depth >= 6) return;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(path);
+    } catch {
+      return;
+    }
+    for (const entry of entries) visit(join(path, entry), depth + 1);
+  };
+  for (const location of new Set(locations)) visit(location, 0);
+  return found;
 }
 
 function readPid(): number | undefined {
@@ -114,6 +202,11 @@ export interface UpResult {
 export async function up(): Promise<UpResult> {
   const endpoint = localEndpoint();
   if (await isHealthy(endpoint)) {
+    if (process.env.LOCAL_AWS_REQUIRE_FRESH === "1") {
+      throw new Error(
+        `LOCAL_AWS_REQUIRE_FRESH=1 (CI) wants a LocalStack started from empty state, but ${endpoint} already answers; stop it first`,
+      );
+    }
     const pid = readPid();
     log(`already up at ${endpoint}${pid && isOurProcess(pid) ? ` (pid ${pid})` : " (started elsewhere)"}`);
     return { endpoint, started: false };
@@ -125,43 +218,43 @@ export async function up(): Promise<UpResult> {
     );
   }
   const python = ensureVenv();
-  mkdirSync(join(STATE_DIR, "tmp"), { recursive: true });
-  const port = localPort();
+  // a state directory of its own per start: nothing an earlier run left (a certificate, a cache) can
+  // make this one pass, and nothing this one writes outlives the checkout
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  // plux (LocalStack's plugin loader) keeps an entry-point index in $XDG_CACHE_HOME, else ~/.cache/plux:
+  // keep it with the venv it indexes
+  const env: Record<string, string> = {
+    ...localStackEnv(),
+    XDG_CACHE_HOME: join(dirname(dirname(python)), "cache"),
+  };
+  for (const name of ["FILESYSTEM_ROOT", "CONFIG_DIR", "TMPDIR"])
+    mkdirSync(env[name] ?? "", { recursive: true });
+  const logFrom = logOffset(LOG_FILE);
   const logFd = openSync(LOG_FILE, "a");
   const child: ChildProcess = spawn(python, ["-m", "localstack.runtime.main"], {
-    cwd: RUN_DIR,
+    cwd: STATE_DIR,
     detached: true,
     stdio: ["ignore", logFd, logFd],
-    env: {
-      ...process.env,
-      GATEWAY_LISTEN: `127.0.0.1:${port}`,
-      LOCALSTACK_HOST: `127.0.0.1:${port}`,
-      DNS_ADDRESS: "0",
-      SKIP_SSL_CERT_DOWNLOAD: "1",
-      SERVICES: LOCAL_SERVICES.join(","),
-      EAGER_SERVICE_LOADING: "1",
-      SQS_ENDPOINT_STRATEGY: "off",
-      DISABLE_EVENTS: "1",
-      LOCALSTACK_VOLUME_DIR: join(STATE_DIR, "volume"),
-      FILESYSTEM_ROOT: join(STATE_DIR, "fs"),
-      TMPDIR: join(STATE_DIR, "tmp"),
-    },
+    env: { ...process.env, ...env },
   });
   closeSync(logFd);
   if (!child.pid) throw new Error(`could not start LocalStack (see ${LOG_FILE})`);
   writeFileSync(PID_FILE, `${child.pid}\n`);
-  let exited = false;
-  child.on("exit", () => {
-    exited = true;
-  });
-  child.unref();
   const timeoutMs = Number(process.env.LOCAL_AWS_START_TIMEOUT_MS ?? 90_000);
-  const ok = await waitFor(async () => exited || (await isHealthy(endpoint)), timeoutMs);
-  if (!ok || exited) {
+  try {
+    await waitUntilHealthy({
+      name: `LocalStack (${endpoint})`,
+      child,
+      healthy: () => isHealthy(endpoint),
+      timeoutMs,
+      logFile: LOG_FILE,
+      logFrom,
+    });
+  } catch (error) {
     await down();
-    throw new Error(
-      `LocalStack did not become healthy at ${endpoint} within ${timeoutMs} ms; see ${LOG_FILE}`,
-    );
+    throw error;
+  } finally {
+    child.unref();
   }
   log(`up at ${endpoint} (pid ${child.pid}, log ${LOG_FILE})`);
   return { endpoint, started: true };

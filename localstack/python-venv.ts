@@ -4,7 +4,8 @@
  * Python version, so a second run reuses it. A venv is used only once its `.installed` marker exists, so a
  * half-finished install is never picked up.
  *
- * Environment: LOCAL_AWS_PYTHON (a Python >= 3.13), LOCAL_AWS_CACHE_DIR (cache root).
+ * Environment: LOCAL_AWS_PYTHON (a Python >= 3.13), LOCAL_AWS_CACHE_DIR (cache root; pip's download
+ * cache goes to its `pip/` unless PIP_CACHE_DIR is set).
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -88,7 +89,8 @@ export function ensurePythonVenv(spec: VenvSpec): string {
     [
       venvPython,
       ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", spec.lockFile],
-      process.env,
+      // pip's download cache beside the venvs, not in ~/.cache/pip: nothing outside the cache root
+      { ...process.env, PIP_CACHE_DIR: process.env.PIP_CACHE_DIR ?? join(cacheRoot(), "pip") },
     ],
   ];
   for (const [cmd, args, env] of steps) {

@@ -8,7 +8,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { down, localAwsEnv, REPO_ROOT, up } from "./local-aws.js";
+import { down, localAwsEnv, REPO_ROOT, up, writtenSince } from "./local-aws.js";
+import { assertProjectNode } from "./project-node.js";
 
 interface Counts {
   passed: number;
@@ -67,6 +68,7 @@ function runVitest(
 }
 
 async function main() {
+  assertProjectNode(REPO_ROOT);
   const [mode = "all", ...extra] = process.argv.slice(2);
   if (!["all", "unit", "integration"].includes(mode))
     throw new Error(`mode must be all|unit|integration, got ${mode}`);
@@ -82,6 +84,8 @@ async function main() {
   if (mode !== "integration") add(runVitest("unit", extra, process.env));
 
   if (mode !== "unit") {
+    // a second granularity margin: some filesystems keep whole-second timestamps
+    const runStart = Math.floor(Date.now() / 1000) * 1000;
     let started = false;
     const stop = async () => {
       if (started) await down();
@@ -91,9 +95,23 @@ async function main() {
     process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
     try {
       started = (await up()).started;
-      add(runVitest("integration", extra, { ...process.env, ...localAwsEnv() }));
+      // the tests' own processes (npm start, the fault suite) reuse the LocalStack this run started
+      const { LOCAL_AWS_REQUIRE_FRESH: _fresh, ...env } = process.env;
+      add(runVitest("integration", extra, { ...env, ...localAwsEnv() }));
     } finally {
       await stop();
+    }
+    // LocalStack's state belongs in .local/ (and its venv in the cache): anything it wrote to its default
+    // locations would outlive the checkout and could make the next run pass by leftovers
+    const leaked = writtenSince(runStart);
+    if (leaked.length > 0) {
+      console.error(
+        `run-tests: LocalStack wrote outside the checkout during this run:\n  ${leaked.join("\n  ")}`,
+      );
+      total.failed += 1;
+    } else {
+      total.passed += 1;
+      console.log("run-tests: nothing written to LocalStack's default locations outside the checkout");
     }
   }
 

@@ -23,6 +23,7 @@ import { getJobStatus } from "#services/status/job-status.js";
 import { S3ReportStore } from "#services/worker/s3-report-store.js";
 import { provisionTopology } from "../../localstack/bootstrap.js";
 import { down, localAwsEnv, REPO_ROOT, up } from "../../localstack/local-aws.js";
+import { assertProjectNode } from "../../localstack/project-node.js";
 import {
   changeLine,
   isSuccess,
@@ -320,6 +321,7 @@ async function run(options: Options): Promise<number> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   let options: Options;
   try {
+    assertProjectNode(REPO_ROOT);
     options = parseStartArgs(process.argv.slice(2));
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);

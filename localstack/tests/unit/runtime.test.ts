@@ -1,9 +1,29 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { localAwsEnv, localEndpoint } from "../../local-aws.js";
+import { localAwsEnv, localEndpoint, REPO_ROOT } from "../../local-aws.js";
+import { assertProjectNode, projectNodeMajor } from "../../project-node.js";
 
 describe("project runtime", () => {
-  it("runs tests on Node 24, the major the container image runs", () => {
-    expect(process.versions.node.split(".")[0]).toBe("24");
+  it("pins the scripts' Node to the major the container image runs", () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, "services", "Dockerfile"), "utf8");
+    const bases = [...dockerfile.matchAll(/^FROM node:(\d+)/gm)].map((m) => Number(m[1]));
+
+    expect(bases.length).toBeGreaterThan(0);
+    expect(new Set(bases)).toEqual(new Set([projectNodeMajor(REPO_ROOT)]));
+  });
+
+  it("stops a script started on another Node, naming both versions", () => {
+    const want = projectNodeMajor(REPO_ROOT);
+    expect(() => assertProjectNode(REPO_ROOT, "20.20.2")).toThrow(
+      new RegExp(`runs on Node ${want} from node_modules/.bin.*started with Node 20\\.20\\.2`),
+    );
+    expect(() => assertProjectNode(REPO_ROOT, `${want}.1.0`)).not.toThrow();
+  });
+
+  it("declares no engines field, which would make npm warn on every npx under the machine's Node", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { engines?: unknown };
+    expect(pkg.engines).toBeUndefined();
   });
 });
 

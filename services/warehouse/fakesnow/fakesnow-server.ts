@@ -13,6 +13,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePythonVenv } from "#localstack/python-venv.js";
+import { logOffset, waitUntilHealthy } from "#localstack/server-process.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(HERE, "..", "..", "..");
@@ -73,6 +74,7 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
   mkdirSync(tmpDir, { recursive: true });
   const logFd = openSync(logFile, "a");
   writeFileSync(logFd, `--- ${new Date().toISOString()} fakesnow on ${url}\n`);
+  const logFrom = logOffset(logFile);
   const child: ChildProcess = spawn(
     python,
     [join(HERE, "node_compat_server.py"), "--host", host, "--port", String(port)],
@@ -80,7 +82,8 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
       detached: true,
       stdio: ["ignore", logFd, logFd],
       cwd: RUN_DIR,
-      env: { ...process.env, TMPDIR: tmpDir },
+      // its caches (XDG) stay in the venv; nothing in $HOME
+      env: { ...process.env, TMPDIR: tmpDir, XDG_CACHE_HOME: join(dirname(dirname(python)), "cache") },
     },
   );
   closeSync(logFd);
@@ -119,13 +122,19 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
     rmSync(tmpDir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  while (!(await healthy(url))) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`fakesnow did not become healthy at ${url}; see ${logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitUntilHealthy({
+      name: `fakesnow (${url})`,
+      child,
+      healthy: () => healthy(url),
+      timeoutMs: options.timeoutMs ?? 30_000,
+      logFile,
+      logFrom,
+      stepMs: 200,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
   }
   return { host, port, url, pid, logFile, stop };
 }
