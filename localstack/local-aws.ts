@@ -14,8 +14,9 @@
  * `/var/lib/localstack` and `/tmp/localstack` (its `Directories.for_container()`), where a certificate or
  * cache left by an earlier run outlives the checkout and hides a broken first start. `OVERRIDE_IN_DOCKER=0`
  * is LocalStack's own switch for that check; in host mode its directories (`Directories.for_host()`) all
- * sit under `FILESYSTEM_ROOT`, `CONFIG_DIR` moves the folder it would keep in `$HOME`, and its plugin
- * loader's index goes to the venv (`XDG_CACHE_HOME`).
+ * sit under `FILESYSTEM_ROOT`, `CONFIG_DIR` moves the folder it would keep in `$HOME`, its plugin
+ * loader's index goes to the venv (`XDG_CACHE_HOME`), and its S3 object store, a fixed
+ * `/tmp/localstack-s3-storage` in LocalStack, is moved by `localstack_runtime.py`.
  *
  * Environment: LOCAL_AWS_PORT (default 4566), LOCAL_AWS_PYTHON (a Python >= 3.13 to build the venv with),
  * LOCAL_AWS_CACHE_DIR (venv cache root), LOCAL_AWS_START_TIMEOUT_MS (default 90000), LOCAL_AWS_REQUIRE_FRESH=1
@@ -47,6 +48,8 @@ const PID_FILE = join(RUN_DIR, "localstack.pid");
 /** Everything the LocalStack process writes (its filesystem root, config and temp dirs). */
 export const STATE_DIR = join(RUN_DIR, "localstack-state");
 const LOCALSTACK_VERSION = "4.14.0";
+/** LocalStack's runtime main, with its S3 store under the state directory (see the script). */
+const RUNTIME_SCRIPT = join(REPO_ROOT, "localstack", "localstack_runtime.py");
 
 /** The services our pipeline uses; everything else stays off so start-up is quick. */
 export const LOCAL_SERVICES = [
@@ -116,6 +119,8 @@ export function localStackEnv(stateDir = STATE_DIR): Record<string, string> {
     FILESYSTEM_ROOT: join(stateDir, "fs"),
     CONFIG_DIR: join(stateDir, "config"),
     TMPDIR: join(stateDir, "tmp"),
+    // read by localstack_runtime.py: S3 object data, which LocalStack keeps in a fixed /tmp path
+    REPORT_PIPELINE_S3_STORAGE_DIR: join(stateDir, "s3-storage"),
   };
 }
 
@@ -133,6 +138,7 @@ export function defaultStateLocations(): string[] {
   return [
     "/var/lib/localstack",
     "/tmp/localstack",
+    "/tmp/localstack-s3-storage",
     join(tmpdir(), "localstack"),
     "/usr/lib/localstack",
     "/etc/localstack",
@@ -178,7 +184,7 @@ function readPid(): number | undefined {
 function isOurProcess(pid: number): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes("localstack.runtime.main");
+    return cmdline.includes("localstack_runtime.py") || cmdline.includes("localstack.runtime.main");
   } catch {
     return false;
   }
@@ -231,7 +237,7 @@ export async function up(): Promise<UpResult> {
     mkdirSync(env[name] ?? "", { recursive: true });
   const logFrom = logOffset(LOG_FILE);
   const logFd = openSync(LOG_FILE, "a");
-  const child: ChildProcess = spawn(python, ["-m", "localstack.runtime.main"], {
+  const child: ChildProcess = spawn(python, [RUNTIME_SCRIPT], {
     cwd: STATE_DIR,
     detached: true,
     stdio: ["ignore", logFd, logFd],
@@ -251,7 +257,8 @@ export async function up(): Promise<UpResult> {
       logFrom,
     });
   } catch (error) {
-    await down();
+    if (child.exitCode === null && child.signalCode === null) await down();
+    else rmSync(PID_FILE, { force: true });
     throw error;
   } finally {
     child.unref();

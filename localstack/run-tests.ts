@@ -93,11 +93,20 @@ async function main() {
     };
     process.once("SIGINT", () => void stop().then(() => process.exit(130)));
     process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
+    let localAws: Awaited<ReturnType<typeof up>> | undefined;
     try {
-      started = (await up()).started;
+      localAws = await up();
+      started = localAws.started;
+    } catch (error) {
+      // the integration tests cannot run: say why (the launcher quotes LocalStack's exception) and count it
+      console.error(`run-tests: ${(error as Error).message}`);
+      total.failed += 1;
+      exitCode = 1;
+    }
+    try {
       // the tests' own processes (npm start, the fault suite) reuse the LocalStack this run started
       const { LOCAL_AWS_REQUIRE_FRESH: _fresh, ...env } = process.env;
-      add(runVitest("integration", extra, { ...env, ...localAwsEnv() }));
+      if (localAws) add(runVitest("integration", extra, { ...env, ...localAwsEnv() }));
     } finally {
       await stop();
     }

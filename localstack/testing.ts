@@ -24,6 +24,7 @@ import { EVENT_SOURCE } from "#events/names.js";
 import { buildTopology, type TopologyOptions } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { destroyTopology, type ProvisionedTopology, provisionTopology } from "./bootstrap.js";
+import { type ServiceProcess, startService } from "./service-process.js";
 
 /** The repository root (for spawning the project's processes from tests). */
 export const REPO_ROOT_FOR_TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -230,4 +231,66 @@ export async function createBusTap(t: TestTopology): Promise<EventTap & { dispos
     await t.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
   };
   return tap;
+}
+
+/** Fast-moving settings for tests: short polls, short visibility, quick retries. */
+export function testWorkerEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REPORTS_PREFIX: prefix,
+    HTTP_PORT: "0",
+    POLL_WAIT_SECONDS: "1",
+    VISIBILITY_TIMEOUT_SECONDS: "6",
+    HEARTBEAT_INTERVAL_SECONDS: "2",
+    RETRY_BASE_SECONDS: "1",
+    DRAIN_TIMEOUT_MS: "20000",
+    WORKER_CONCURRENCY: "4",
+    ...extra,
+  };
+}
+
+/** The deployed worker's entry, and the same worker with warehouse fault injection (WAREHOUSE_FAULTS). */
+export const WORKER_SCRIPT = "services/worker/main.ts";
+export const FAULTY_WORKER_SCRIPT = "localstack/faults/faulty-worker.ts";
+/** The three event consumers in one local process (localstack/consumers.ts). */
+export const CONSUMERS_SCRIPT = "localstack/consumers.ts";
+
+let spawned = 0;
+
+/**
+ * Starts the worker as a real process (one that can be SIGKILLed or SIGTERMed) with `testWorkerEnv`; with
+ * WAREHOUSE_FAULTS in `extra` it runs the fault-injecting entry. Log: `.local/logs/e2e/`.
+ */
+export function spawnWorker(prefix: string, extra: Record<string, string> = {}): ServiceProcess {
+  spawned += 1;
+  return startService({
+    name: `worker-${spawned}`,
+    script: extra.WAREHOUSE_FAULTS ? FAULTY_WORKER_SCRIPT : WORKER_SCRIPT,
+    env: testWorkerEnv(prefix, extra),
+    logFile: join(REPO_ROOT_FOR_TESTS, ".local", "logs", "e2e", `${prefix}-worker-${spawned}.log`),
+  });
+}
+
+/** Waits until the worker process logs that it started; resolves with that line (it names the HTTP port). */
+export function workerReady(w: ServiceProcess, timeoutMs = 30_000): Promise<string> {
+  return w.waitForLine('"worker started"', timeoutMs);
+}
+
+/** Visible + in-flight + delayed messages of a queue. */
+export async function queueDepth(clients: AwsClients, queueUrl: string): Promise<number> {
+  const out = await clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }

@@ -12,6 +12,7 @@ import {
   auditJobPrefix,
 } from "#events/s3-layout.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
+import type { ConsumerFactory } from "#services/consumers/run-consumers.js";
 import { isPreconditionFailed } from "#services/shared/s3-errors.js";
 
 /** The audit record: the event as it was on the bus. */
@@ -78,3 +79,9 @@ export function createAuditor(deps: { s3: S3Client; bucket: string }): ConsumerD
     },
   };
 }
+
+/** The auditor as the consumer host builds it. */
+export const auditorConsumer: ConsumerFactory = {
+  id: "auditor",
+  create: async ({ clients, bucket }) => createAuditor({ s3: clients.s3, bucket }),
+};

@@ -1,22 +1,19 @@
 /**
- * Hosts one or more event consumers in a process: resolves their queues (and DLQs, from the redrive
- * policy), builds each consumer's dependencies, polls with the shared QueueConsumer, serves /health if
- * asked, and drains on stop. Production runs one consumer per process (one ECS service each); a local run
- * may host all three together.
+ * The host every event consumer runs in: handed the consumers' factories (each process passes its own,
+ * so an organizer process loads only the organizer), it resolves their queues (and DLQs, from the redrive
+ * policy), builds each consumer, polls with the shared QueueConsumer, serves /health if asked, and drains
+ * on stop. Production runs one consumer per process (one ECS service each); local tooling may host all
+ * three together (localstack/consumers.ts).
  */
 
-import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { ReportEventPublisher } from "#events/event-publisher.js";
-import { buildTopology, type ConsumerId } from "#events/topology.js";
-import { createAuditor } from "#services/auditor/auditor.js";
-import { createNotifier } from "#services/notifier/notifier.js";
-import { createOrganizer } from "#services/organizer/organizer.js";
+import { buildTopology, type ConsumerId, type Topology } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { createHttpServer, listen } from "#services/shared/http-server.js";
 import type { Logger } from "#services/shared/logger.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
 import { redriveOf } from "#services/shared/queues.js";
-import { createHttpServer, listen } from "#services/worker/http-server.js";
 import type { ConsumerConfig } from "./config.js";
 import { type ConsumerDefinition, processEventMessage } from "./event-consumer.js";
 import { EventLedger } from "./event-ledger.js";
@@ -35,22 +32,25 @@ async function queueUrlFor(clients: AwsClients, config: ConsumerConfig, id: Cons
   return out.QueueUrl;
 }
 
-async function topicArnFor(clients: AwsClients, config: ConsumerConfig): Promise<string> {
-  if (config.NOTIFICATIONS_TOPIC_ARN) return config.NOTIFICATIONS_TOPIC_ARN;
-  const name = buildTopology({ prefix: config.REPORTS_PREFIX }).notifications.topicName;
-  let token: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const out = await clients.sns.send(new ListTopicsCommand(token ? { NextToken: token } : {}));
-    const found = out.Topics?.find((t) => t.TopicArn?.endsWith(`:${name}`));
-    if (found?.TopicArn) return found.TopicArn;
-    token = out.NextToken;
-    if (!token) break;
-  }
-  throw new Error(`SNS topic ${name} not found; set NOTIFICATIONS_TOPIC_ARN`);
+/** What the host gives a consumer to build itself from. */
+export interface ConsumerContext {
+  clients: AwsClients;
+  config: ConsumerConfig;
+  topology: Topology;
+  /** The reports bucket. */
+  bucket: string;
+  /** Publishes the consumer's own events (ReportOrganized, ReportNotified). */
+  events: ReportEventPublisher;
+}
+
+/** One consumer, as its process hands it to the host. */
+export interface ConsumerFactory {
+  id: ConsumerId;
+  create(context: ConsumerContext): Promise<ConsumerDefinition>;
 }
 
 export async function startConsumers(
-  ids: readonly ConsumerId[],
+  factories: readonly ConsumerFactory[],
   config: ConsumerConfig,
   logger: Logger,
 ): Promise<RunningConsumers> {
@@ -60,27 +60,13 @@ export async function startConsumers(
   const events = new ReportEventPublisher(clients.events, {
     busName: config.EVENT_BUS_NAME ?? topology.bus.name,
   });
-
-  const definitions: Record<ConsumerId, () => Promise<ConsumerDefinition>> = {
-    organizer: async () => createOrganizer({ s3: clients.s3, bucket, events }),
-    auditor: async () => createAuditor({ s3: clients.s3, bucket }),
-    notifier: async () =>
-      createNotifier({
-        sns: clients.sns,
-        s3: clients.s3,
-        topicArn: await topicArnFor(clients, config),
-        events,
-        linkExpiresSeconds: config.LINK_EXPIRES_SECONDS,
-        ...(config.WEBHOOK_SIGNING_SECRET ? { webhookSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
-        webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
-        webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-      }),
-  };
+  const context: ConsumerContext = { clients, config, topology, bucket, events };
+  const ids = factories.map((f) => f.id);
 
   const consumers: Record<string, QueueConsumer> = {};
-  for (const id of ids) {
-    const def = await definitions[id]();
-    const queueUrl = await queueUrlFor(clients, config, id, ids.length === 1);
+  for (const { id, create } of factories) {
+    const def = await create(context);
+    const queueUrl = await queueUrlFor(clients, config, id, factories.length === 1);
     const { dlqUrl, maxReceiveCount } = await redriveOf(clients.sqs, queueUrl);
     const log = logger.child({ consumer: id });
     const ledger = def.useLedger
@@ -120,9 +106,6 @@ export async function startConsumers(
                 { ok: c.isRunning, detail: `${c.inFlightCount} in flight` },
               ]),
             ),
-          submit: async () => {
-            throw new Error("this process does not accept jobs");
-          },
         })
       : undefined;
   if (server) port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);

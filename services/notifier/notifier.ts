@@ -11,11 +11,12 @@
  */
 import { createHmac } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { ListTopicsCommand, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, type ReportNotified } from "#events/report-events.schema.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
+import type { ConsumerContext, ConsumerFactory } from "#services/consumers/run-consumers.js";
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
 
@@ -264,3 +265,36 @@ export function createNotifier(deps: NotifierDeps): ConsumerDefinition {
     },
   };
 }
+
+/** The notifications topic: NOTIFICATIONS_TOPIC_ARN, else found by the topology's name. */
+async function topicArnFor({ clients, config, topology }: ConsumerContext): Promise<string> {
+  if (config.NOTIFICATIONS_TOPIC_ARN) return config.NOTIFICATIONS_TOPIC_ARN;
+  const name = topology.notifications.topicName;
+  let token: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const out = await clients.sns.send(new ListTopicsCommand(token ? { NextToken: token } : {}));
+    const found = out.Topics?.find((t) => t.TopicArn?.endsWith(`:${name}`));
+    if (found?.TopicArn) return found.TopicArn;
+    token = out.NextToken;
+    if (!token) break;
+  }
+  throw new Error(`SNS topic ${name} not found; set NOTIFICATIONS_TOPIC_ARN`);
+}
+
+/** The notifier as the consumer host builds it. */
+export const notifierConsumer: ConsumerFactory = {
+  id: "notifier",
+  create: async (context) => {
+    const { clients, config, events } = context;
+    return createNotifier({
+      sns: clients.sns,
+      s3: clients.s3,
+      topicArn: await topicArnFor(context),
+      events,
+      linkExpiresSeconds: config.LINK_EXPIRES_SECONDS,
+      ...(config.WEBHOOK_SIGNING_SECRET ? { webhookSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
+      webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    });
+  },
+};

@@ -14,19 +14,21 @@ import {
 } from "@aws-sdk/client-s3";
 import { PipelineError } from "#events/errors.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
-import { eventIdFor, type ReportGenerated } from "#events/report-events.schema.js";
+import { eventIdFor } from "#events/report-events.schema.js";
 import { CATEGORY_OF, indexKey, latestPointerKey, organizedKeyFor } from "#events/s3-layout.js";
 import type { ConsumerDefinition } from "#services/consumers/event-consumer.js";
+import type { ConsumerFactory } from "#services/consumers/run-consumers.js";
 import { updateJson } from "#services/consumers/s3-json-document.js";
-import type { EventSink } from "#services/shared/event-sink.js";
-import { isNotFound } from "#services/shared/s3-errors.js";
 import {
   addToIndex,
   type DailyIndex,
   type IndexEntry,
+  indexEntryOf,
   type LatestPointer,
   newerPointer,
-} from "./report-index.js";
+} from "#services/reports/report-index.js";
+import type { EventSink } from "#services/shared/event-sink.js";
+import { isNotFound } from "#services/shared/s3-errors.js";
 
 export class GeneratedReportMissingError extends PipelineError {
   readonly code = "GENERATED_REPORT_MISSING";
@@ -41,26 +43,6 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
     if (isNotFound(error)) return false;
     throw error;
   }
-}
-
-export function indexEntryOf(
-  d: Pick<
-    ReportGenerated,
-    "jobId" | "reportType" | "format" | "sizeBytes" | "sha256" | "rowCount" | "generatedAt"
-  >,
-  finalKey: string,
-): IndexEntry {
-  return {
-    key: finalKey,
-    jobId: d.jobId,
-    reportType: d.reportType,
-    category: CATEGORY_OF[d.reportType],
-    format: d.format,
-    sizeBytes: d.sizeBytes,
-    sha256: d.sha256,
-    rowCount: d.rowCount,
-    generatedAt: d.generatedAt,
-  };
 }
 
 /** Folds one organized report into its day's index and its category's latest pointer. */
@@ -144,3 +126,9 @@ export function createOrganizer(deps: {
     },
   };
 }
+
+/** The organizer as the consumer host builds it. */
+export const organizerConsumer: ConsumerFactory = {
+  id: "organizer",
+  create: async ({ clients, bucket, events }) => createOrganizer({ s3: clients.s3, bucket, events }),
+};

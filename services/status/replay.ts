@@ -1,8 +1,8 @@
 /**
  * Replay: rebuilds the daily index manifests (`reports/_index/<day>.json`) and the per-category
- * `latest.json` pointers from the audit trail, with the organizer's own functions (`indexEntryOf`,
- * `addToIndex`, `newerPointer`, `readJson` / `updateJson`), so a rebuilt document is byte-identical to the
- * one the organizer writes.
+ * `latest.json` pointers from the audit trail, with the functions the organizer uses (`indexEntryOf`,
+ * `addToIndex`, `newerPointer` from services/reports/report-index.ts, `readJson` / `updateJson`), so a
+ * rebuilt document is byte-identical to the one the organizer writes.
  *
  * It re-reads `audit/dt=<day>/` for each day of the range plus the day after (a report generated just
  * before midnight may be organized just after it: its ReportOrganized is filed under the next day, its
@@ -23,14 +23,14 @@ import { DetailType } from "#events/names.js";
 import type { ReportGenerated, ReportOrganized } from "#events/report-events.schema.js";
 import { auditDatePrefix, indexKey, latestPointerKey, type ReportCategory } from "#events/s3-layout.js";
 import { readJson, updateJson } from "#services/consumers/s3-json-document.js";
-import { indexEntryOf } from "#services/organizer/organizer.js";
 import {
   addToIndex,
   type DailyIndex,
   type IndexEntry,
+  indexEntryOf,
   type LatestPointer,
   newerPointer,
-} from "#services/organizer/report-index.js";
+} from "#services/reports/report-index.js";
 import { listAuditKeys, mapLimited, readAuditRecord } from "./s3-audit-trail.js";
 
 /** Longest range one replay covers, in days. */

@@ -28,8 +28,6 @@ export const WorkerConfigSchema = z
     DUCKDB_THREADS: optionalIntVar(1, 256),
     DUCKDB_TEMP_DIRECTORY: z.string().min(1).optional(),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
-    /** Fault injection for drills and resilience tests (see services/warehouse/faulty-warehouse.ts). */
-    WAREHOUSE_FAULTS: z.string().optional(),
     WORKER_CONCURRENCY: intVar(4, 1, 100),
     VISIBILITY_TIMEOUT_SECONDS: intVar(60, 2, 43_200),
     HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),

@@ -12,6 +12,7 @@ import { handleSnowflakeSubmit } from "#services/intake/snowflake-external-funct
 import { generateReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { createHttpServer, listen } from "#services/shared/http-server.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
 import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
@@ -19,7 +20,6 @@ import { redriveOf } from "#services/shared/queues.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { readWorkerConfig, type WorkerConfig } from "./config.js";
 import { sweepDeadLetters } from "./dlq-sweeper.js";
-import { createHttpServer, listen } from "./http-server.js";
 import { type GenerateFn, processJobMessage } from "./process-job.js";
 import { S3ReportStore } from "./s3-report-store.js";
 import { createWarehouse } from "./warehouse-factory.js";
@@ -198,7 +198,12 @@ export async function startWorker(
   };
 }
 
-async function main() {
+/**
+ * Runs the worker as a process: reads the configuration (exit 2 naming the variable when it is bad),
+ * starts, drains on SIGTERM/SIGINT. `overrides` let local tooling wrap the warehouse (fault drills) without
+ * anything of that kind in the deployed code.
+ */
+export async function runWorkerProcess(overrides: Omit<WorkerOverrides, "logger"> = {}): Promise<void> {
   const logger = createLogger({ service: "report-worker" });
   let config: WorkerConfig;
   try {
@@ -207,17 +212,19 @@ async function main() {
     logger.error((error as Error).message, { error });
     process.exit(2);
   }
-  const worker = await startWorker(config, { logger });
-  stopOnSignals(
-    () => worker.stop(),
-    logger,
-    () => ({ inFlight: worker.consumer.inFlightCount }),
-  );
+  try {
+    const worker = await startWorker(config, { ...overrides, logger });
+    stopOnSignals(
+      () => worker.stop(),
+      logger,
+      () => ({ inFlight: worker.consumer.inFlightCount }),
+    );
+  } catch (error) {
+    logger.error("worker failed to start", { error });
+    process.exit(1);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
-    createLogger({ service: "report-worker" }).error("worker failed to start", { error });
-    process.exit(1);
-  });
+  await runWorkerProcess();
 }

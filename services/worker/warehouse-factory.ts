@@ -5,22 +5,9 @@
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { AwsClients } from "#services/shared/aws.js";
 import type { Logger } from "#services/shared/logger.js";
-import { FaultyWarehouse, parseWarehouseFaults } from "#services/warehouse/faulty-warehouse.js";
 import type { WorkerConfig } from "./config.js";
 
 export async function createWarehouse(
-  config: WorkerConfig,
-  clients: AwsClients,
-  logger: Logger,
-): Promise<Warehouse> {
-  const real = await createRealWarehouse(config, clients, logger);
-  const faults = parseWarehouseFaults(config.WAREHOUSE_FAULTS);
-  if (!faults) return real;
-  logger.warn("warehouse fault injection is ON", { faults });
-  return new FaultyWarehouse(real, faults);
-}
-
-async function createRealWarehouse(
   config: WorkerConfig,
   clients: AwsClients,
   logger: Logger,

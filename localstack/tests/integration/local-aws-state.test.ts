@@ -5,11 +5,18 @@
  * configuration module, in the venv the launcher runs, with the launcher's environment.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { ensureVenv, localStackEnv } from "../../local-aws.js";
+import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { ensureVenv, localStackEnv, STATE_DIR } from "../../local-aws.js";
 
 const PROBE = `
 import json
@@ -44,4 +51,38 @@ describe("LocalStack's directories under the launcher", () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
+});
+
+/** The pid of the LocalStack this checkout started (the host-mode launcher), if it is running. */
+function launchedHere(): number | undefined {
+  const pidFile = join(STATE_DIR, "..", "localstack.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("localstack_runtime.py") ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe("the LocalStack this checkout started", () => {
+  // with a LocalStack from Docker there is nothing on this host to check
+  it.runIf(launchedHere() !== undefined)(
+    "keeps S3 object data under the state directory, not in /tmp/localstack-s3-storage",
+    async () => {
+      const clients = createAwsClients();
+      const bucket = `state-probe-${process.pid}`;
+      try {
+        await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x".repeat(4096) }));
+
+        expect(readdirSync(join(STATE_DIR, "s3-storage"))).toContain(bucket);
+        expect(existsSync(join("/tmp/localstack-s3-storage", bucket))).toBe(false);
+      } finally {
+        await clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" })).catch(() => undefined);
+        await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+        destroyAwsClients(clients);
+      }
+    },
+  );
 });

@@ -35,10 +35,11 @@ import {
   createTestTopology,
   type EventTap,
   eventually,
+  queueDepth,
   type TestTopology,
 } from "../../../localstack/testing.js";
 import { type Payload, payload, render } from "../bad-input/arbitraries.js";
-import { queueDepth, startTestWorker } from "./support.js";
+import { startTestWorker } from "./support.js";
 
 const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 400);
 const SEED = Number(process.env.BAD_INPUT_SEED ?? Math.floor(Math.random() * 2 ** 31));

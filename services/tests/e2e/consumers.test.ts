@@ -23,10 +23,11 @@ import { submitReportJob, submitReportJobs } from "#events/submit-report-job.js"
 import { readConsumerConfig } from "#services/consumers/config.js";
 import { type RunningConsumers, startConsumers } from "#services/consumers/run-consumers.js";
 import { signWebhook } from "#services/notifier/notifier.js";
-import type { DailyIndex } from "#services/organizer/report-index.js";
+import type { DailyIndex } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import { WarehouseQueryError } from "#services/warehouse/errors.js";
 import type { RunningWorker } from "#services/worker/main.js";
+import { parseConsumerArgs } from "../../../localstack/consumers.js";
 import {
   collectMessages,
   createBusTap,
@@ -125,7 +126,7 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
       },
     );
     consumers = await startConsumers(
-      ["organizer", "notifier", "auditor"],
+      parseConsumerArgs(["all"]),
       readConsumerConfig({
         ...process.env,
         REPORTS_PREFIX: prefix,

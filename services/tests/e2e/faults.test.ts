@@ -7,7 +7,11 @@
  * before the write): `npm run test:faults`.
  */
 import { describe, expect, it } from "vitest";
-import { type FaultSuiteResult, formatFaultSuiteResult, runFaultSuite } from "../faults/fault-suite.js";
+import {
+  type FaultSuiteResult,
+  formatFaultSuiteResult,
+  runFaultSuite,
+} from "../../../localstack/faults/fault-suite.js";
 
 const JOBS = 80;
 

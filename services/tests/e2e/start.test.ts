@@ -10,7 +10,7 @@ function runStart(prefix: string): Promise<{ code: number | null; output: string
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "services/start/main.ts", "--prefix", prefix, "--timeout", "90"],
+      ["--import", "tsx", "localstack/start/main.ts", "--prefix", prefix, "--timeout", "90"],
       {
         cwd: REPO_ROOT_FOR_TESTS,
         env: { ...process.env, CI: "true" },

@@ -15,8 +15,9 @@ import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { getJobStatus, type JobState, type JobStatus } from "#services/status/job-status.js";
 import { replayAuditTrail } from "#services/status/replay.js";
-import { FaultyWarehouse } from "#services/warehouse/faulty-warehouse.js";
 import type { RunningWorker } from "#services/worker/main.js";
+import { parseConsumerArgs } from "../../../localstack/consumers.js";
+import { FaultyWarehouse } from "../../../localstack/faults/faulty-warehouse.js";
 import {
   createTestTopology,
   eventually,
@@ -98,7 +99,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
     bucket = t.provisioned.bucket;
     const logger = createLogger({ service: "e2e-status", level: "warn" });
     consumers = await startConsumers(
-      ["organizer", "notifier", "auditor"],
+      parseConsumerArgs(["all"]),
       readConsumerConfig({
         ...process.env,
         REPORTS_PREFIX: prefix,

@@ -6,20 +6,19 @@ import type { ReportJobInput } from "#events/report-job.schema.js";
 import { GENERATED_PREFIX, generatedKey } from "#events/s3-layout.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
-import { FaultyWarehouse } from "#services/warehouse/faulty-warehouse.js";
 import type { RunningWorker } from "#services/worker/main.js";
-import { createTestTopology, EventTap, eventually, type TestTopology } from "../../../localstack/testing.js";
+import { FaultyWarehouse } from "../../../localstack/faults/faulty-warehouse.js";
+import type { ServiceProcess } from "../../../localstack/service-process.js";
 import {
-  interceptWarehouse,
-  objectVersions,
+  createTestTopology,
+  EventTap,
+  eventually,
   queueDepth,
-  readObject,
-  salesJob,
   spawnWorker,
-  startTestWorker,
-  type WorkerProcess,
+  type TestTopology,
   workerReady,
-} from "./support.js";
+} from "../../../localstack/testing.js";
+import { interceptWarehouse, objectVersions, readObject, salesJob, startTestWorker } from "./support.js";
 
 /** Counts queries per job tag, to prove a duplicate delivery runs none. */
 function countingWarehouse(inner: Warehouse, counts: Map<string, number>): Warehouse {
@@ -242,7 +241,7 @@ describe("report worker retries on LocalStack", () => {
 describe("report worker process lifecycle on LocalStack", () => {
   let t: TestTopology;
   let tap: EventTap;
-  const processes: WorkerProcess[] = [];
+  const processes: ServiceProcess[] = [];
 
   beforeAll(async () => {
     t = await createTestTopology({ jobsMaxReceiveCount: 5 });
@@ -321,7 +320,9 @@ describe("report worker process lifecycle on LocalStack", () => {
       "both reports generated",
     );
     expect(await queueDepth(t.clients, t.provisioned.jobs.queueUrl)).toBe(0);
-    expect(w.lines.some((l) => l.includes('"worker stopped"') && l.includes('"drained":true'))).toBe(true);
+    expect(w.lines.some((l: string) => l.includes('"worker stopped"') && l.includes('"drained":true'))).toBe(
+      true,
+    );
   });
 });
 

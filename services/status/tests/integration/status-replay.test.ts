@@ -15,7 +15,8 @@ import {
 import { auditJobPrefix, indexKey, latestPointerKey } from "#events/s3-layout.js";
 import { createAuditor } from "#services/auditor/auditor.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
-import { indexEntryOf, recordInIndexes } from "#services/organizer/organizer.js";
+import { recordInIndexes } from "#services/organizer/organizer.js";
+import { indexEntryOf } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import { createTestTopology, type TestTopology } from "../../../../localstack/testing.js";
 import { AuditRecordInvalidError } from "../../errors.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
 import { REPORT_GENERATED_EXAMPLE, REPORT_ORGANIZED_EXAMPLE } from "#events/report-events.schema.js";
-import { indexEntryOf } from "#services/organizer/organizer.js";
-import type { IndexEntry } from "#services/organizer/report-index.js";
+import type { IndexEntry } from "#services/reports/report-index.js";
+import { indexEntryOf } from "#services/reports/report-index.js";
 import { daysOfRange, entryOfOrganized, MAX_REPLAY_DAYS, planDocuments } from "../../replay.js";
 
 const entry = (key: string, generatedAt: string, category: IndexEntry["category"] = "sales"): IndexEntry => ({

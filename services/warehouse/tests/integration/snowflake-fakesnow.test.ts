@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import { type FakesnowServer, startFakesnow } from "../../../../localstack/fakesnow/fakesnow-server.js";
 import { WarehouseError } from "../../errors.js";
-import { type FakesnowServer, startFakesnow } from "../../fakesnow/fakesnow-server.js";
 import { createSnowflakeWarehouse, type SnowflakeWarehouse } from "../../snowflake-warehouse.js";
 
 const aws = createAwsClients();

@@ -363,7 +363,7 @@ async function phaseMaterialize(options: StreamBenchOptions): Promise<void> {
 }
 
 async function phaseExport(options: StreamBenchOptions): Promise<StreamPhaseResult> {
-  const { renderNdjson } = await import("../render.js");
+  const { renderNdjson } = await import("#services/reports/render.js");
   const warehouse = await openWarehouse(options, "export");
   await warehouse.ping();
   let count = 0;
@@ -393,7 +393,7 @@ async function phaseExport(options: StreamBenchOptions): Promise<StreamPhaseResu
   const t0 = performance.now();
   if (options.sink === "s3") {
     if (!options.bucket) throw new Error("--sink s3 needs --bucket");
-    const { s3MultipartSink } = await import("#services/bench/s3-sink.js");
+    const { s3MultipartSink } = await import("./s3-sink.js");
     const sink = s3MultipartSink({
       bucket: options.bucket,
       key,

@@ -12,11 +12,12 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensurePythonVenv } from "#localstack/python-venv.js";
-import { logOffset, waitUntilHealthy } from "#localstack/server-process.js";
+import { REPO_ROOT } from "../local-aws.js";
+import { ensurePythonVenv } from "../python-venv.js";
+import { logOffset, waitUntilHealthy } from "../server-process.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(HERE, "..", "..", "..");
+
 const RUN_DIR = join(REPO_ROOT, ".local");
 const FAKESNOW_VERSION = "0.12.1";
 

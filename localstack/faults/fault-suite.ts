@@ -23,9 +23,7 @@
  *
  * Used by `services/tests/e2e/faults.test.ts` (CI size) and by `main.ts` (`npm run test:faults`, N=1000).
  */
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { DetailType } from "#events/names.js";
@@ -34,14 +32,18 @@ import { AUDIT_PREFIX, GENERATED_PREFIX, parseAuditFileName, REPORTS_PREFIX } fr
 import type { ReportJobDraft } from "#events/submit-report-job.js";
 import { submitReportJobs } from "#events/submit-report-job.js";
 import type { AwsClients } from "#services/shared/aws.js";
+import { type ServiceProcess, startService } from "../service-process.js";
 import {
+  CONSUMERS_SCRIPT,
   createBusTap,
   createTestTopology,
   eventually,
+  FAULTY_WORKER_SCRIPT,
+  queueDepth,
   REPO_ROOT_FOR_TESTS,
   type TestTopology,
-} from "../../../localstack/testing.js";
-import { queueDepth, testWorkerEnv } from "../e2e/support.js";
+  testWorkerEnv,
+} from "../testing.js";
 import { type FaultProxy, type FaultProxyStats, startFaultProxy } from "./fault-proxy.js";
 
 export interface FaultSuiteOptions {
@@ -137,89 +139,6 @@ const REPORT_MIX: { reportType: string; parameters: Record<string, unknown> }[] 
   { reportType: "data_quality", parameters: {} },
 ];
 const FORMATS = ["json", "csv", "ndjson"] as const;
-
-/** A spawned service process whose output goes to a log file (and a short tail kept in memory). */
-interface ServiceProcess {
-  name: string;
-  child: ChildProcess;
-  tail: string[];
-  /** The line that said the process was ready. */
-  readyLine?: string;
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function spawnService(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-  logDir: string,
-  readyLine: string,
-  onLine: (line: string) => void = () => {},
-): ServiceProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: REPO_ROOT_FOR_TESTS,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const file: WriteStream = createWriteStream(join(logDir, `${name}.log`));
-  const tail: string[] = [];
-  let resolveReady: () => void = () => {};
-  const service = { name, child, tail } as ServiceProcess;
-  const ready = new Promise<void>((resolve) => {
-    resolveReady = resolve;
-  });
-  let partial = "";
-  const collect = (chunk: Buffer) => {
-    file.write(chunk);
-    const lines = (partial + chunk.toString()).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      if (service.readyLine === undefined && line.includes(readyLine)) {
-        service.readyLine = line;
-        resolveReady();
-      }
-      onLine(line);
-      tail.push(line);
-      if (tail.length > 50) tail.shift();
-    }
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      file.end();
-      resolve(code);
-    }),
-  );
-  return Object.assign(service, { ready, exited });
-}
-
-async function waitReady(p: ServiceProcess, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${p.name} not ready after ${timeoutMs} ms: ${p.tail.slice(-5).join(" | ")}`)),
-      timeoutMs,
-    );
-  });
-  const died = p.exited.then((code) => {
-    throw new Error(`${p.name} exited (${code}) before it was ready: ${p.tail.slice(-5).join(" | ")}`);
-  });
-  try {
-    await Promise.race([p.ready, timeout, died]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function stopService(p: ServiceProcess, graceMs = 30_000): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill("SIGTERM");
-  const timer = setTimeout(() => p.child.kill("SIGKILL"), graceMs);
-  await p.exited;
-  clearTimeout(timer);
-}
 
 /** Sums the per-process counts of injected warehouse faults (each process logs every failed attempt). */
 function countWarehouseFaults(perProcess: number[]): number {
@@ -330,13 +249,13 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       DRAIN_TIMEOUT_MS: "20000",
     };
 
-    consumers = spawnService(
-      "consumers",
-      ["services/consumers/main.ts", "all"],
-      { ...common, CONSUMER_CONCURRENCY: "8", HTTP_PORT: "-1" },
-      logDir,
-      '"consumers started"',
-    );
+    consumers = startService({
+      name: "consumers",
+      script: CONSUMERS_SCRIPT,
+      args: ["all"],
+      env: { ...common, CONSUMER_CONCURRENCY: "8", HTTP_PORT: "-1" },
+      logFile: join(logDir, "consumers.log"),
+    });
     processes.push(consumers);
 
     const startWorker = () => {
@@ -348,10 +267,10 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         if (line.includes("injected warehouse fault #"))
           warehouseFaults[slot] = (warehouseFaults[slot] ?? 0) + 1;
       };
-      const w = spawnService(
-        `worker-${spawned}`,
-        ["services/worker/main.ts"],
-        {
+      const w = startService({
+        name: `worker-${spawned}`,
+        script: FAULTY_WORKER_SCRIPT,
+        env: {
           ...testWorkerEnv(prefix),
           ...common,
           WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
@@ -361,15 +280,20 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
             seed: seed * 1000 + spawned,
           }),
         },
-        logDir,
-        '"worker started"',
-        countFault,
-      );
+        logFile: join(logDir, `worker-${spawned}.log`),
+        onLine: countFault,
+      });
       processes.push(w);
       return w;
     };
     for (let i = 0; i < workerCount; i++) workers.push(startWorker());
-    await Promise.all([consumers, ...workers].map((p) => waitReady(p, 60_000)));
+    const readyLine = new Map<ServiceProcess, string>();
+    const waitReady = async (p: ServiceProcess) =>
+      readyLine.set(
+        p,
+        await p.waitForLine(p === consumers ? '"consumers started"' : '"worker started"', 60_000),
+      );
+    await Promise.all([consumers, ...workers].map(waitReady));
     log(`processes ready after ${Math.round((Date.now() - started) / 1000)} s`);
 
     // Submit (directly to LocalStack: the producer is not under test).
@@ -407,7 +331,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
     };
     /** Messages a worker is handling right now, from its own /health ("<n> in flight"). */
     const inFlightOf = async (w: ServiceProcess): Promise<number> => {
-      const port = /"port":(\d+)/.exec(w.readyLine ?? "")?.[1];
+      const port = /"port":(\d+)/.exec(readyLine.get(w) ?? "")?.[1];
       if (!port) return 0;
       try {
         const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
@@ -445,7 +369,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         const replacement = startWorker();
         workers[idx] = replacement;
         restarts += 1;
-        await waitReady(replacement, 60_000);
+        await waitReady(replacement);
         log(`restarted as ${replacement.name}`);
       }
       if (done >= n) {
@@ -454,7 +378,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       }
       for (const w of workers) {
         if (w.child.exitCode !== null)
-          throw new Error(`${w.name} exited unexpectedly: ${w.tail.slice(-5).join(" | ")}`);
+          throw new Error(`${w.name} exited unexpectedly: ${w.lines.slice(-5).join(" | ")}`);
       }
       if (Date.now() - lastProgress > 10_000) {
         lastProgress = Date.now();
@@ -510,7 +434,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
     );
 
     // Stop the services before counting, so nothing changes under the count.
-    await Promise.all([...workers, consumers].map((p) => stopService(p)));
+    await Promise.all([...workers, consumers].map((p) => p.stop()));
     const left = await depths();
     const proxyStats = proxy.stats();
 

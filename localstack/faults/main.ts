@@ -2,14 +2,14 @@
  * The fault-injection suite at full size, from the command line:
  *
  *   npm run test:faults                       1000 jobs, 2 workers, 2 SIGKILLs, faults 10 % / 5 % / 5 %
- *   tsx services/tests/faults/main.ts --jobs 200 [--workers 2] [--kills 2] [--seed 7]
+ *   tsx localstack/faults/main.ts --jobs 200 [--workers 2] [--kills 2] [--seed 7]
  *                                     [--timeout-min 30] [--lost-response-share 0.5] [--json]
  *
  * Brings LocalStack up when it is not running (and stops it afterwards only if it started it), runs
  * `runFaultSuite`, prints the counts, and exits 0 only if every target is met. See fault-suite.ts.
  */
 import { parseArgs } from "node:util";
-import { down, localAwsEnv, up } from "../../../localstack/local-aws.js";
+import { down, localAwsEnv, up } from "../local-aws.js";
 import { formatFaultSuiteResult, runFaultSuite } from "./fault-suite.js";
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {

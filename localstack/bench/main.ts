@@ -1,27 +1,4 @@
-/**
- * `npm run bench` — the pipeline against its floor, on LocalStack and the embedded DuckDB (issue 9, item 3).
- * A script, not a test. Brings LocalStack up if it is not running (and stops it afterwards only if it started
- * it), provisions a topology of its own (unique prefix, removed at the end) and measures:
- *
- * - P1 overhead: enqueue → `ReportGenerated` on a subscriber queue, one connectivity job at a time, through
- *   the real worker process, against a minimal script making the same calls back to back (send, receive,
- *   query, put object, put events, delete → observed on the same subscriber queue) in the same run,
- *   interleaved in blocks so machine noise hits both alike. A third variant adds the calls the worker makes
- *   on top (2 HEADs, ReportStarted, ping) to attribute the gap to calls versus code.
- * - P2 throughput: N jobs drained by one and by two worker processes versus one and two bare-script
- *   processes at equal concurrency, and the emulator's ceiling (bare script, more processes and
- *   concurrency), with CPU seconds per job of each process and of LocalStack.
- * - P3 streaming: an N-row gzip NDJSON export streamed to S3 as a multipart upload (child process, its own
- *   peak RSS) versus DuckDB's own `COPY … TO` a local file (services/reports/bench/stream-export.ts).
- *
- *   npm run bench [-- --quick] [--only p1,p2,p3] [--p1-jobs 200] [--p2-jobs 1000] [--p3-rows 5000000]
- *                 [--concurrency 4] [--ceiling-concurrency 16] [--ceiling-procs 2] [--dir /tmp/report-bench]
- *
- * Environment equivalents: BENCH_P1_JOBS, BENCH_P2_JOBS, BENCH_P3_ROWS, BENCH_CONCURRENCY, BENCH_DIR.
- * Progress goes to stderr; the last stdout line is one JSON object with the figures.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -40,16 +17,13 @@ import {
   submitReportJob,
   submitReportJobs,
 } from "#events/submit-report-job.js";
-import { down, localAwsEnv, localEndpoint, REPO_ROOT, up } from "#localstack/local-aws.js";
-import { createTestTopology, type TestTopology, uniquePrefix } from "#localstack/testing.js";
 import { openEventTap } from "#services/cli/event-tap.js";
-import {
-  runStreamBench,
-  STREAM_BENCH_DEFAULTS,
-  type StreamBenchResult,
-} from "#services/reports/bench/stream-export.js";
 import { createDuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
+import { down, localAwsEnv, localEndpoint, up } from "../local-aws.js";
+import { type ServiceProcess, startService } from "../service-process.js";
+import { createTestTopology, type TestTopology, uniquePrefix, WORKER_SCRIPT } from "../testing.js";
 import { BarePipeline, type CallTimings } from "./bare-pipeline.js";
+import { runStreamBench, STREAM_BENCH_DEFAULTS, type StreamBenchResult } from "./stream-export.js";
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -84,7 +58,7 @@ const log = (message: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function quantile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -159,49 +133,20 @@ function cpuWindow(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSn
 
 // ------------------------------------------------------------------------------------- child processes
 
-interface Child {
-  proc: ChildProcess;
-  logFile: string;
-  /** Resolves with the last stdout line when the process exits. */
-  exited: Promise<{ code: number | null; lastLine: string }>;
+/** A measured child process: the worker or the bare pipeline, logging to `<DIR>/logs/<name>.log`. */
+function spawnChild(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): ServiceProcess {
+  return startService({ name, script, args, env, logFile: join(DIR, "logs", `${name}.log`) });
 }
 
-function spawnChild(name: string, args: string[], env: Record<string, string>): Child {
-  mkdirSync(join(DIR, "logs"), { recursive: true });
-  const logFile = join(DIR, "logs", `${name}.log`);
-  const fd = openSync(logFile, "w");
-  const proc = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  const exited = new Promise<{ code: number | null; lastLine: string }>((res) => {
-    proc.on("exit", (code) => {
-      const lines = readFileSync(logFile, "utf8").trim().split("\n");
-      res({ code, lastLine: lines[lines.length - 1] ?? "" });
-    });
-  });
-  return { proc, logFile, exited };
-}
-
-async function waitReady(child: Child, text: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.proc.exitCode !== null)
-      throw new Error(`${child.logFile}: exited ${child.proc.exitCode} before ready`);
-    if (readFileSync(child.logFile, "utf8").includes(text)) return;
-    await sleep(50);
-  }
-  throw new Error(`${child.logFile}: not ready after ${timeoutMs} ms`);
-}
-
-async function stopChild(child: Child): Promise<{ code: number | null; lastLine: string }> {
-  if (child.proc.exitCode === null) child.proc.kill("SIGTERM");
-  const timer = setTimeout(() => child.proc.exitCode === null && child.proc.kill("SIGKILL"), 30_000);
-  const result = await child.exited;
-  clearTimeout(timer);
-  return result;
+/** Stops a child and returns its last output line (the bare pipeline prints its call count there). */
+async function stopChild(child: ServiceProcess): Promise<string> {
+  await child.stop();
+  return child.lines.filter((line) => line.trim() !== "").at(-1) ?? "";
 }
 
 // ------------------------------------------------------------------------------------------- topology
@@ -303,8 +248,8 @@ async function runP1(b: Bench) {
   log(
     `P1: ${P1_JOBS} sequential connectivity jobs per variant (worker, bare, bare+worker-calls), blocks of ${P1_BLOCK}`,
   );
-  const worker = spawnChild("p1-worker", ["services/worker/main.ts"], workerEnv(b, CONCURRENCY));
-  await waitReady(worker, "worker started");
+  const worker = spawnChild("p1-worker", WORKER_SCRIPT, [], workerEnv(b, CONCURRENCY));
+  await worker.waitForLine("worker started");
   const warehouse = createDuckDbWarehouse({ path: ":memory:", scale: 1 });
   await warehouse.ping();
   const bare = new BarePipeline(b.t.clients, warehouse, {
@@ -443,11 +388,11 @@ async function drain(
   if (sent.failed > 0) throw new Error(`${phase}: ${sent.failed} jobs not enqueued`);
   const children = Array.from({ length: procs }, (_, i) =>
     mode === "worker"
-      ? spawnChild(`${phase}-${i}`, ["services/worker/main.ts"], workerEnv(b, concurrency))
+      ? spawnChild(`${phase}-${i}`, WORKER_SCRIPT, [], workerEnv(b, concurrency))
       : spawnChild(
           `${phase}-${i}`,
+          "localstack/bench/bare-pipeline.ts",
           [
-            "services/bench/bare-pipeline.ts",
             "--queue-url",
             b.jobsQueueUrl,
             "--bucket",
@@ -463,11 +408,11 @@ async function drain(
         ),
   );
   const ready = mode === "worker" ? "worker started" : "bare pipeline ready";
-  await Promise.all(children.map((c) => waitReady(c, ready)));
+  await Promise.all(children.map((c) => c.waitForLine(ready)));
   const load = os.loadavg()[0] ?? 0;
   const startCpu = cpuSnapshot();
   const tReady = performance.now();
-  const procCpu0 = children.map((c) => processCpuSeconds(c.proc.pid ?? 0) ?? 0);
+  const procCpu0 = children.map((c) => processCpuSeconds(c.child.pid ?? 0) ?? 0);
   const seen = new Set<string>();
   let afterReady = 0;
   let tLast = tReady;
@@ -491,13 +436,13 @@ async function drain(
     }
   }
   const endCpu = cpuSnapshot();
-  const procCpu1 = children.map((c) => processCpuSeconds(c.proc.pid ?? 0) ?? 0);
+  const procCpu1 = children.map((c) => processCpuSeconds(c.child.pid ?? 0) ?? 0);
   const stopped = await Promise.all(children.map(stopChild));
   if (seen.size < jobs)
     throw new Error(`${phase}: only ${seen.size}/${jobs} ReportGenerated seen; logs in ${DIR}/logs`);
   let calls = 0;
   if (mode === "bare") {
-    for (const s of stopped) calls += (JSON.parse(s.lastLine) as { calls: number }).calls;
+    for (const lastLine of stopped) calls += (JSON.parse(lastLine) as { calls: number }).calls;
   }
   const seconds = (tLast - tReady) / 1000;
   const procCpu = procCpu1.reduce((a, v, i) => a + v - (procCpu0[i] ?? 0), 0);

@@ -7,7 +7,7 @@
  * directly) for P2 throughput, polling like the worker's consumer (same poller plan, same batch size), until
  * SIGTERM, then printing its counts and CPU time as one JSON line:
  *
- *   node --import tsx services/bench/bare-pipeline.ts --queue-url U --bucket B --bus N [--concurrency 4]
+ *   node --import tsx localstack/bench/bare-pipeline.ts --queue-url U --bucket B --bus N [--concurrency 4]
  */
 
 import { fileURLToPath } from "node:url";

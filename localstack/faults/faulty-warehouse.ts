@@ -1,6 +1,6 @@
 /**
  * Fault injection at the warehouse adapter, for resilience tests and drills: wraps any Warehouse and adds
- * latency and retryable failures. Off unless WAREHOUSE_FAULTS is set, e.g.
+ * latency and retryable failures. Used by `faulty-worker.ts` when WAREHOUSE_FAULTS is set, e.g.
  *
  *   WAREHOUSE_FAULTS='{"delayMs":3000}'                 every query takes 3 s longer
  *   WAREHOUSE_FAULTS='{"failFirst":2}'                  the first 2 queries fail (retryable)
@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { parseWith } from "#events/report-job.schema.js";
 import type { QueryOptions, Row, RowStream, Warehouse } from "#services/reports/warehouse.port.js";
-import { WarehouseUnavailableError } from "./errors.js";
+import { WarehouseUnavailableError } from "#services/warehouse/errors.js";
 
 export const WarehouseFaultsSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).default(0),

@@ -1,7 +1,8 @@
 /**
- * The worker's HTTP side (node:http, no framework):
+ * The processes' HTTP side (node:http, no framework). Every process serves /health; the routes whose
+ * handler a process passes are served, the others answer 501:
  *
- *   GET  /health             liveness + queue reachability + warehouse round-trip (200 ok / 503 degraded)
+ *   GET  /health             the process's checks (200 ok / 503 degraded)
  *   POST /jobs               validate and enqueue a job → 202 {jobId}; 400 naming the field; 413 too large
  *   GET  /jobs/:id           job status from the audit trail (404 while no event exists)
  *   POST /snowflake/submit   Snowflake external-function intake (batch rows in, one job id per row out)
@@ -23,7 +24,7 @@ export interface HttpDeps {
   maxBodyBytes: number;
   health(): Promise<Record<string, HealthCheck>>;
   /** Validates and enqueues a job; throws ValidationError on bad input. */
-  submit(input: unknown): Promise<{ jobId: string; messageId?: string }>;
+  submit?(input: unknown): Promise<{ jobId: string; messageId?: string }>;
   /** Status of a job, or undefined when nothing is known of it. */
   status?(jobId: string): Promise<unknown | undefined>;
   /** Snowflake external-function batch; throws ValidationError on a malformed envelope. */
@@ -81,6 +82,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       return send(res, ok ? 200 : 503, { status: ok ? "ok" : "degraded", checks });
     }
     if (url.pathname === "/jobs" && method === "POST") {
+      if (!deps.submit) throw new HttpError(501, "NOT_IMPLEMENTED", "this process does not accept jobs");
       const body = await readJson(req, deps.maxBodyBytes);
       const out = await deps.submit(body);
       return send(res, 202, { ...out, status: "queued" });

@@ -3,7 +3,8 @@
  * organized report into the current document. Deterministic (entries sorted by key, no clock), so the
  * organizer and a replay from the audit trail produce byte-identical documents.
  */
-import type { ReportCategory } from "#events/s3-layout.js";
+import type { ReportGenerated } from "#events/report-events.schema.js";
+import { CATEGORY_OF, type ReportCategory } from "#events/s3-layout.js";
 
 export interface IndexEntry {
   key: string;
@@ -53,4 +54,25 @@ export function newerPointer(
     }
   }
   return entry;
+}
+
+/** The index entry of a generated report once organized under `finalKey`. */
+export function indexEntryOf(
+  d: Pick<
+    ReportGenerated,
+    "jobId" | "reportType" | "format" | "sizeBytes" | "sha256" | "rowCount" | "generatedAt"
+  >,
+  finalKey: string,
+): IndexEntry {
+  return {
+    key: finalKey,
+    jobId: d.jobId,
+    reportType: d.reportType,
+    category: CATEGORY_OF[d.reportType],
+    format: d.format,
+    sizeBytes: d.sizeBytes,
+    sha256: d.sha256,
+    rowCount: d.rowCount,
+    generatedAt: d.generatedAt,
+  };
 }

@@ -1,29 +1,16 @@
-/**
- * `npm start`: the whole product on a fresh machine, on the embedded defaults.
- *
- *   brings up the local AWS if needed → provisions the topology → starts the worker (DuckDB with sample
- *   data) and the three consumers as real processes → submits the reference workflow → shows progress per
- *   job → prints a summary table and the S3 tree → stops what it started → exits 0 only if every job
- *   succeeded.
- *
- *   npm start                  run the reference workflow and clean up
- *   npm start -- --keep        leave LocalStack, the worker and the consumers running (stop: npm run stop)
- *   npm run stop               stop what `--keep` left running, and the local AWS if `npm start` started it
- *   options: --prefix <name> (topology prefix, default rp-local), --timeout <seconds> (default 120)
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { submitReportJobs } from "#events/submit-report-job.js";
 import { buildTopology, DEFAULT_PREFIX } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { S3ReportStore } from "#services/worker/s3-report-store.js";
-import { provisionTopology } from "../../localstack/bootstrap.js";
-import { down, localAwsEnv, REPO_ROOT, up } from "../../localstack/local-aws.js";
-import { assertProjectNode } from "../../localstack/project-node.js";
+import { provisionTopology } from "../bootstrap.js";
+import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
+import { assertProjectNode } from "../project-node.js";
+import { type ServiceProcess, startService } from "../service-process.js";
+import { CONSUMERS_SCRIPT, queueDepth, WORKER_SCRIPT } from "../testing.js";
 import {
   changeLine,
   isSuccess,
@@ -74,56 +61,22 @@ export function parseStartArgs(argv: readonly string[]): Options {
   return options;
 }
 
-interface Service {
-  name: string;
-  child: ChildProcess;
-  log: string;
-}
-
-function startService(
-  name: string,
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  keep: boolean,
-): Service {
-  mkdirSync(LOG_DIR, { recursive: true });
-  mkdirSync(RUN_DIR, { recursive: true });
-  const log = join(LOG_DIR, `${name}.log`);
-  const fd = openSync(log, "w");
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: REPO_ROOT,
+function runService(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, keep: boolean) {
+  const service = startService({
+    name,
+    script,
+    args,
     env,
-    detached: true,
-    stdio: ["ignore", fd, fd],
+    logFile: join(LOG_DIR, `${name}.log`),
+    detached: keep,
   });
-  closeSync(fd);
-  if (child.pid) writeFileSync(join(RUN_DIR, `${name}.pid`), `${child.pid}\n`);
-  if (keep) child.unref();
-  return { name, child, log };
+  mkdirSync(RUN_DIR, { recursive: true });
+  if (service.child.pid) writeFileSync(join(RUN_DIR, `${name}.pid`), `${service.child.pid}\n`);
+  return service;
 }
 
-async function waitForLine(service: Service, marker: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const text = existsSync(service.log) ? readFileSync(service.log, "utf8") : "";
-    const line = text.split("\n").find((l) => l.includes(marker));
-    if (line) return line;
-    if (service.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const tail = existsSync(service.log)
-    ? readFileSync(service.log, "utf8").split("\n").slice(-8).join("\n")
-    : "";
-  throw new Error(`${service.name} did not start (see ${service.log}):\n${tail}`);
-}
-
-async function stopService(service: Service): Promise<void> {
-  if (service.child.exitCode !== null) return;
-  const exited = new Promise((r) => service.child.once("exit", r));
-  service.child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-  if (service.child.exitCode === null) service.child.kill("SIGKILL");
+async function stopService(service: ServiceProcess): Promise<void> {
+  await service.stop();
   rmSync(join(RUN_DIR, `${service.name}.pid`), { force: true });
 }
 
@@ -152,19 +105,6 @@ async function stopKept(): Promise<void> {
     await down();
     rmSync(STARTED_AWS_MARKER, { force: true });
   }
-}
-
-async function queueDepth(clients: AwsClients, queueUrl: string): Promise<number> {
-  const out = await clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
 }
 
 async function reportObjects(clients: AwsClients, bucket: string) {
@@ -202,7 +142,7 @@ async function run(options: Options): Promise<number> {
 
   const tWorkflow = Date.now();
   const clients = createAwsClients();
-  const services: Service[] = [];
+  const services: ServiceProcess[] = [];
   let exitCode = 1;
   try {
     const provisioned = await provisionTopology(clients, buildTopology({ prefix: options.prefix }));
@@ -216,11 +156,12 @@ async function run(options: Options): Promise<number> {
       HTTP_PORT: "0",
       LOG_LEVEL: "info",
     };
-    services.push(startService("worker", "services/worker/main.ts", [], env, options.keep));
-    services.push(startService("consumers", "services/consumers/main.ts", ["all"], env, options.keep));
+    const worker = runService("worker", WORKER_SCRIPT, [], env, options.keep);
+    const consumers = runService("consumers", CONSUMERS_SCRIPT, ["all"], env, options.keep);
+    services.push(worker, consumers);
     const [workerLine] = await Promise.all([
-      waitForLine(services[0] as Service, '"worker started"', 60_000),
-      waitForLine(services[1] as Service, '"consumers started"', 60_000),
+      worker.waitForLine('"worker started"', 60_000),
+      consumers.waitForLine('"consumers started"', 60_000),
     ]);
     const port = (JSON.parse(workerLine) as { port?: number }).port;
     say(
@@ -296,6 +237,7 @@ async function run(options: Options): Promise<number> {
   } finally {
     destroyAwsClients(clients);
     if (options.keep) {
+      for (const service of services) service.detach();
       say(
         [
           "",
