@@ -1,8 +1,9 @@
 /**
  * The one way local tooling (the `npm start` demo, the bench, the fault suite, the e2e tests) runs a
- * pipeline process: the project's Node with tsx as a loader, in ONE process (the tsx CLI would fork a
- * child, and a SIGKILL to the parent would leave the service running), output to a log file that is
- * followed line by line, so callers can wait for a line, count lines, and stop it.
+ * pipeline process: the project's Node with tsx as a loader (or plain node for the compiled dist/
+ * entries), in ONE process (the tsx CLI would fork a child, and a SIGKILL to the parent would leave the
+ * service running), output to a log file that is followed line by line, so callers can wait for a line,
+ * count lines, and stop it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
@@ -14,6 +15,8 @@ export interface ServiceOptions {
   name: string;
   /** Entry script, relative to the repo root. */
   script: string;
+  /** Run the script's TypeScript through tsx (default), or plain node (the compiled dist/ entries). */
+  loader?: "tsx" | "none";
   args?: string[];
   /** Laid over this process's environment. */
   env?: Record<string, string | undefined>;
@@ -47,9 +50,10 @@ const POLL_MS = 50;
 
 export function startService(options: ServiceOptions): ServiceProcess {
   const { name, script, args = [], logFile, detached = false, onLine, keepLines = 200 } = options;
+  const loader = options.loader === "none" ? [] : ["--import", "tsx"];
   mkdirSync(dirname(logFile), { recursive: true });
   const writeFd = openSync(logFile, "w");
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, [...loader, script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     detached,

@@ -39,11 +39,11 @@ export const WORKER_STOP_TIMEOUT_SECONDS = 120;
 export const WORKER_PORT = 8000;
 
 /**
- * Default command per process; all processes ship in the one image built from the repo root and run their
- * TypeScript entry point through tsx (a runtime dependency), as `services/worker/main.ts` documents.
+ * Default command per process; all processes ship in the one image built from the repo root and run
+ * their compiled entry point with plain node (`npm run build` emits dist/; no tsx in the image).
  */
 export function defaultCommand(service: ServiceId): string[] {
-  return ["node", "--import", "tsx", `services/${service}/main.ts`];
+  return ["node", `dist/services/${service}/main.js`];
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Process entry of the `reports` CLI (bin/reports.js loads it through tsx). */
+/** Process entry of the `reports` CLI (bin/reports.js loads it through tsx in a checkout; the image runs `node dist/services/cli/cli.js`). */
 import { processContext } from "./context.js";
 import { run } from "./main.js";
 

@@ -236,7 +236,7 @@ describe("ECS", () => {
       const [container] = JSON.parse(td?.inputs.containerDefinitions);
       images.add(container.image);
       roles.add(td?.inputs.taskRoleArn);
-      expect(container.command.join(" ")).toContain(`services/${id}/main.ts`);
+      expect(container.command).toEqual(["node", `dist/services/${id}/main.js`]);
       expect(container.logConfiguration.logDriver).toBe("awslogs");
       const logGroup = byName(
         "aws:cloudwatch/logGroup:LogGroup",
