@@ -9,6 +9,8 @@
  * throw new ValidationError("parameters.to: must be on or after parameters.from", { field: "parameters.to" });
  * ```
  */
+import { type AwsErrorCode, type AwsErrorFacts, classifyAwsError, isAwsSdkError } from "./aws-errors.js";
+
 export interface PipelineErrorOptions {
   cause?: unknown;
 }
@@ -51,9 +53,50 @@ export function isPipelineError(error: unknown): error is PipelineError {
   return error instanceof PipelineError;
 }
 
-/** Normalises any thrown value into a PipelineError, keeping the original as `cause`. */
+/**
+ * An AWS call that failed after the SDK's retries, mapped once at the edge (aws-errors.ts): `code` is an
+ * `AWS_*` code of the catalogue and `retryable` follows it (AccessDenied, NoSuchBucket, validation: not
+ * retryable; throttling, 5xx, timeouts: retryable). The SDK error is the `cause`; its name is `awsCode`.
+ */
+export class AwsServiceError extends PipelineError {
+  readonly code: AwsErrorCode;
+  readonly retryable: boolean;
+  readonly awsFacts: AwsErrorFacts;
+  /** What was being done, e.g. `S3.PutObject` or `store report`. */
+  readonly operation: string;
+
+  constructor(facts: AwsErrorFacts, operation: string, message: string, options: PipelineErrorOptions = {}) {
+    super(message, options);
+    this.code = facts.code;
+    this.retryable = facts.retryable;
+    this.awsFacts = facts;
+    this.operation = operation;
+  }
+
+  /** The SDK's name for the error, e.g. `AccessDenied`, `AWS.SimpleQueueService.NonExistentQueue`. */
+  get awsCode(): string {
+    return this.awsFacts.awsCode;
+  }
+}
+
+/** Maps an error of an AWS call into an AwsServiceError (an AwsServiceError passes through). */
+export function toAwsError(error: unknown, operation = "AWS call"): AwsServiceError {
+  if (error instanceof AwsServiceError) return error;
+  const facts = classifyAwsError(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AwsServiceError(facts, operation, `${operation} failed: ${facts.awsCode}: ${detail}`, {
+    cause: error,
+  });
+}
+
+/**
+ * Normalises any thrown value into a PipelineError, keeping the original as `cause`: an AWS SDK error
+ * becomes an AwsServiceError (so its retryable flag is AWS's, not a guess), anything else unknown an
+ * UnexpectedError.
+ */
 export function toPipelineError(error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
+  if (isAwsSdkError(error)) return toAwsError(error);
   const message = error instanceof Error ? error.message : String(error);
   return new UnexpectedError(message, { cause: error });
 }

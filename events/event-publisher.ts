@@ -12,12 +12,15 @@
  * await publisher.publish({ detailType: "ReportGenerated", detail: generated });
  * ```
  */
+
 import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
+import { classifyAwsError } from "./aws-errors.js";
+import { backoffDelay } from "./backoff.js";
 import { EventPublishError, type FailedEventEntry, ValidationError } from "./errors.js";
 import { type DetailType, EVENT_SOURCE } from "./names.js";
 import {
@@ -124,12 +127,6 @@ export function planBatches(
   });
   if (current.length > 0) batches.push(current);
   return { batches, tooLarge };
-}
-
-/** Exponential backoff with jitter: between half and all of min(max, base * 2^(retry-1)). */
-export function backoffDelay(retry: number, baseDelayMs: number, maxDelayMs: number): number {
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -302,10 +299,10 @@ export class ReportEventPublisher {
       const out = await this.client.send(new PutEventsCommand({ Entries: items.map((i) => i.entry) }));
       return { results: out.Entries ?? [], retryable: true };
     } catch (error) {
-      const e = error as { name?: string; message?: string; $fault?: string; $retryable?: unknown };
       // The SDK already retried throttling and server errors; a client fault (validation, access) is permanent.
-      const retryable = e.$fault !== "client" || Boolean(e.$retryable);
-      return { error: { code: e.name ?? "Error", message: e.message ?? String(error) }, retryable };
+      const facts = classifyAwsError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return { error: { code: facts.awsCode, message }, retryable: facts.retryable };
     }
   }
 }

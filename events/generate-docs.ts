@@ -12,10 +12,12 @@
  * const files = renderDocs(); // Map { "asyncapi.json" => "...", "report-job.schema.json" => "...", ... }
  * ```
  */
+
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { ERROR_CODES } from "./error-codes.js";
 import { ALL_DETAIL_TYPES, type DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "./names.js";
 import { REPORT_EVENT_EXAMPLES, REPORT_EVENT_SCHEMAS } from "./report-events.schema.js";
 import { REPORT_JOB_EXAMPLE, REPORT_TYPES, ReportJobSchema } from "./report-job.schema.js";
@@ -223,7 +225,18 @@ export function asyncApiDocument(): Record<string, unknown> {
     defaultContentType: "application/json",
     channels,
     operations,
-    components: { messages },
+    components: {
+      messages,
+      schemas: {
+        ErrorCode: {
+          type: "string",
+          description:
+            "The `code` of ReportFailed.error, of a ReportRejected reason, of an HTTP error answer and of a CLI error. `x-error-codes` gives each one's meaning and whether the pipeline retries it (`varies`: the error carries its own flag). Source: events/error-codes.ts.",
+          enum: Object.keys(ERROR_CODES),
+          "x-error-codes": ERROR_CODES,
+        },
+      },
+    },
   };
 }
 

@@ -12,6 +12,7 @@
  * });
  * ```
  */
+
 import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
@@ -19,8 +20,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { classifyAwsError } from "./aws-errors.js";
+import { backoffDelay } from "./backoff.js";
 import { JobSubmitError, ValidationError } from "./errors.js";
-import { backoffDelay } from "./event-publisher.js";
 import { SCHEMA_VERSION } from "./names.js";
 import { parseReportJob, type ReportJob, type ReportJobInput } from "./report-job.schema.js";
 
@@ -134,12 +136,13 @@ export function jobMessageAttributes(job: ReportJob): Record<string, MessageAttr
   };
 }
 
+/** An SQS failure as the submit results report it (read through the one AWS error mapper). */
 const awsErrorOf = (error: unknown) => {
-  const e = error as { name?: string; Code?: string; message?: string; $fault?: string };
+  const facts = classifyAwsError(error);
   return {
-    code: e.Code ?? e.name ?? "Error",
-    message: e.message ?? String(error),
-    senderFault: e.$fault === "client",
+    code: facts.awsCode,
+    message: error instanceof Error ? error.message : String(error),
+    senderFault: !facts.retryable,
   };
 };
 

@@ -6,22 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  DeleteRuleCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from "@aws-sdk/client-sqs";
-import { EVENT_SOURCE } from "#events/names.js";
+import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { buildTopology, type TopologyOptions } from "#events/topology.js";
+import { type BusEvent, openEventTap, pollEvents } from "#services/cli/event-tap.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { destroyTopology, type ProvisionedTopology, provisionTopology } from "./bootstrap.js";
 import { type ServiceProcess, startService } from "./service-process.js";
@@ -123,6 +110,7 @@ export async function eventually<T>(
 export interface TappedEvent {
   detailType: string;
   detail: Record<string, unknown>;
+  /** The EventBridge event id (the same on a redelivery of the event). */
   messageId: string;
 }
 
@@ -144,25 +132,11 @@ export class EventTap {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const out = await this.clients.sqs
-        .send(
-          new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        )
-        .catch(() => ({ Messages: [] as Message[] }));
-      const messages = out.Messages ?? [];
-      for (const m of messages) {
-        const e = eventOf(m);
-        this.events.push({ detailType: e["detail-type"], detail: e.detail, messageId: m.MessageId ?? "" });
-      }
-      if (messages.length > 0) {
-        await this.clients.sqs
-          .send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: this.queueUrl,
-              Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          )
-          .catch(() => undefined);
+      const events = await pollEvents(this.clients.sqs, this.queueUrl, { waitSeconds: 1 }).catch(
+        () => [] as BusEvent[],
+      );
+      for (const e of events) {
+        this.events.push({ detailType: e["detail-type"], detail: e.detail, messageId: e.id ?? "" });
       }
     }
   }
@@ -200,35 +174,14 @@ export class EventTap {
  * deleting the queue in `stop`.
  */
 export async function createBusTap(t: TestTopology): Promise<EventTap & { dispose(): Promise<void> }> {
-  const prefix = t.provisioned.topology.prefix;
-  const name = `${prefix}-test-tap`;
-  const q = await t.clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const queueUrl = q.QueueUrl ?? "";
-  const attrs = await t.clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  await t.clients.events.send(
-    new PutRuleCommand({
-      Name: name,
-      EventBusName: t.provisioned.busName,
-      EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }),
-    }),
-  );
-  await t.clients.events.send(
-    new PutTargetsCommand({
-      Rule: name,
-      EventBusName: t.provisioned.busName,
-      Targets: [{ Id: "tap", Arn: attrs.Attributes?.QueueArn }],
-    }),
-  );
-  const tap = new EventTap(t.clients, queueUrl) as EventTap & { dispose(): Promise<void> };
+  const busTap = await openEventTap(t.clients, {
+    busName: t.provisioned.busName,
+    namePrefix: `${t.provisioned.topology.prefix}-test`,
+  });
+  const tap = new EventTap(t.clients, busTap.queueUrl) as EventTap & { dispose(): Promise<void> };
   tap.dispose = async () => {
     await tap.stop();
-    await t.clients.events.send(
-      new RemoveTargetsCommand({ Rule: name, EventBusName: t.provisioned.busName, Ids: ["tap"] }),
-    );
-    await t.clients.events.send(new DeleteRuleCommand({ Name: name, EventBusName: t.provisioned.busName }));
-    await t.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await busTap.close();
   };
   return tap;
 }

@@ -4,6 +4,7 @@
  * Writes are conditional (`If-None-Match: *`) and run under the ledger, so a duplicate is a no-op.
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isAwsPreconditionFailed } from "#events/aws-errors.js";
 import { ALL_DETAIL_TYPES } from "#events/names.js";
 import {
   AUDIT_UNATTRIBUTED_PREFIX,
@@ -13,7 +14,6 @@ import {
 } from "#events/s3-layout.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
 import type { ConsumerFactory } from "#services/consumers/run-consumers.js";
-import { isPreconditionFailed } from "#services/shared/s3-errors.js";
 
 /** The audit record: the event as it was on the bus. */
 export interface AuditRecord {
@@ -51,7 +51,7 @@ async function putOnce(
     );
     return "written";
   } catch (error) {
-    if (isPreconditionFailed(error)) return "existed";
+    if (isAwsPreconditionFailed(error)) return "existed";
     throw error;
   }
 }

@@ -3,6 +3,7 @@
  * events to it. `reports events --follow` and `reports submit --wait` read events through it. `close()`
  * removes both, and is safe to call more than once; the CLI calls it on every way out, Ctrl-C included.
  */
+
 import { randomBytes } from "node:crypto";
 import {
   DeleteRuleCommand,
@@ -20,7 +21,9 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { isAwsNotFound } from "#events/aws-errors.js";
 import { EVENT_SOURCE } from "#events/names.js";
+import { TargetNotFoundError } from "./errors.js";
 
 /** An EventBridge event as delivered to the tap's queue. */
 export interface BusEvent {
@@ -60,13 +63,7 @@ const ignoreMissing = async (action: () => Promise<unknown>) => {
   try {
     await action();
   } catch (error) {
-    const name = (error as { name?: string }).name ?? "";
-    if (
-      name === "ResourceNotFoundException" ||
-      name === "QueueDoesNotExist" ||
-      name.includes("NonExistentQueue")
-    )
-      return;
+    if (isAwsNotFound(error)) return;
     throw error;
   }
 };
@@ -167,11 +164,8 @@ export async function openEventTap(
       throw new Error(`PutTargets ${name}: ${JSON.stringify(targets.FailedEntries)}`);
   } catch (error) {
     await close().catch(() => undefined);
-    const e = error as { name?: string; message?: string };
-    if (e.name === "ResourceNotFoundException") {
-      throw Object.assign(new Error(`event bus "${options.busName}" does not exist: ${e.message}`), {
-        cause: error,
-      });
+    if (isAwsNotFound(error)) {
+      throw new TargetNotFoundError(`event bus "${options.busName}" does not exist`, { cause: error });
     }
     throw error;
   }
@@ -180,22 +174,32 @@ export async function openEventTap(
   return {
     queueUrl: url,
     ruleName: name,
-    async poll({ waitSeconds = 5, signal } = {}) {
-      const out = await clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }),
-        signal ? { abortSignal: signal } : {},
-      );
-      const messages = out.Messages ?? [];
-      if (messages.length > 0) {
-        await clients.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: url,
-            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
-      }
-      return messages.map((m) => JSON.parse(m.Body ?? "{}") as BusEvent);
-    },
+    poll: (options) => pollEvents(clients.sqs, url, options),
     close,
   };
+}
+
+/**
+ * Long-polls a rule-fed queue once (up to `waitSeconds`), deletes what it received, and returns the events
+ * in the order received. The one reader of tap queues (the CLI, the bench, the tests).
+ */
+export async function pollEvents(
+  sqs: SQSClient,
+  queueUrl: string,
+  { waitSeconds = 5, signal }: { waitSeconds?: number; signal?: AbortSignal } = {},
+): Promise<BusEvent[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }),
+    signal ? { abortSignal: signal } : {},
+  );
+  const messages = out.Messages ?? [];
+  if (messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+  return messages.map((m) => JSON.parse(m.Body ?? "{}") as BusEvent);
 }

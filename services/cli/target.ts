@@ -2,7 +2,9 @@
  * Where the CLI sends jobs and reads events: from the topology prefix (`--prefix`, env `REPORTS_PREFIX`,
  * else the topology's DEFAULT_PREFIX), or from explicit `--queue-url` / `--bus-name`.
  */
+
 import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { classifyAwsError, isAwsNotFound } from "#events/aws-errors.js";
 import { ValidationError } from "#events/errors.js";
 import { buildTopology, DEFAULT_PREFIX, type Topology } from "#events/topology.js";
 import { TargetNotFoundError } from "./errors.js";
@@ -46,8 +48,7 @@ export function bucketFor(options: TargetOptions, env: NodeJS.ProcessEnv): strin
 
 /** Maps S3's "no such bucket" to TargetNotFoundError naming where the bucket name came from. */
 export function bucketNotFound(error: unknown, bucket: string): unknown {
-  const name = (error as { name?: string }).name ?? "";
-  if (name !== "NoSuchBucket") return error;
+  if (classifyAwsError(error).awsCode !== "NoSuchBucket") return error;
   return new TargetNotFoundError(
     `bucket "${bucket}" does not exist: check --prefix / REPORTS_PREFIX or pass --bucket`,
     { cause: error },
@@ -72,8 +73,7 @@ export async function resolveQueueUrl(sqs: SQSClient, options: TargetOptions, en
     if (!out.QueueUrl) throw new Error("GetQueueUrl returned no QueueUrl");
     return out.QueueUrl;
   } catch (error) {
-    const name = (error as { name?: string }).name ?? "";
-    if (name === "QueueDoesNotExist" || name.includes("NonExistentQueue")) {
+    if (isAwsNotFound(error)) {
       throw new TargetNotFoundError(
         `jobs queue "${topology.jobs.queueName}" does not exist: check --prefix / REPORTS_PREFIX (prefix "${topology.prefix}") or pass --queue-url`,
         { cause: error },

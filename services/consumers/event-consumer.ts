@@ -13,6 +13,7 @@ import { isDetailType, parseReportEvent, type ReportEventDetailMap } from "#even
 import type { ConsumerId } from "#events/topology.js";
 import type { Logger } from "#services/shared/logger.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
+import { receiveCountOf } from "#services/shared/queues.js";
 import type { EventLedger } from "./event-ledger.js";
 
 /** An event as a consumer sees it: the envelope's id and time plus the validated, typed detail. */
@@ -93,7 +94,7 @@ export async function processEventMessage(
   def: ConsumerDefinition,
   deps: EventConsumerDeps,
 ): Promise<HandlerOutcome> {
-  const attempt = Number(message.Attributes?.ApproximateReceiveCount ?? 1) || 1;
+  const attempt = receiveCountOf(message);
   const log = deps.logger.child({ messageId: message.MessageId, attempt });
 
   let event: ReportEventEnvelope;

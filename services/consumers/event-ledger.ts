@@ -10,8 +10,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isAwsNotFound, isAwsPreconditionFailed } from "#events/aws-errors.js";
 import { STATE_PREFIX } from "#events/s3-layout.js";
-import { isNotFound, isPreconditionFailed } from "#services/shared/s3-errors.js";
 
 export type ClaimResult =
   /** This process owns the event now: act, then `complete`. */
@@ -58,7 +58,7 @@ export class EventLedger {
       const record = JSON.parse((await out.Body?.transformToString()) ?? "{}") as ClaimRecord;
       return { record, etag: out.ETag };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isAwsNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -77,7 +77,7 @@ export class EventLedger {
       );
       return { status: "claimed" };
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
+      if (!isAwsPreconditionFailed(error)) throw error;
     }
     const existing = await this.read(Key);
     // Released between our write and our read: let the next delivery claim it.
@@ -98,7 +98,7 @@ export class EventLedger {
       );
       return { status: "claimed" };
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
+      if (!isAwsPreconditionFailed(error)) throw error;
       // Another taker won, or our takeover took effect and only its response was lost.
       const now = await this.read(Key);
       return now?.record.status === "claimed" && now.record.token === token

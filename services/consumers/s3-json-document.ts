@@ -5,8 +5,8 @@
  * manifests and the `latest.json` pointers.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isAwsNotFound, isAwsWriteConflict } from "#events/aws-errors.js";
 import { PipelineError } from "#events/errors.js";
-import { isNotFound, isPreconditionFailed, s3Status } from "#services/shared/s3-errors.js";
 
 export class ConcurrentUpdateError extends PipelineError {
   readonly code = "CONCURRENT_UPDATE_CONFLICT";
@@ -23,7 +23,7 @@ export async function readJson<T>(
     const text = (await out.Body?.transformToString()) ?? "";
     return { value: JSON.parse(text) as T, etag: out.ETag ?? "" };
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isAwsNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -56,7 +56,7 @@ export async function updateJson<T>(
       return { changed: true, value: next };
     } catch (error) {
       // 412: changed under us; 409: a concurrent conditional write in flight. Both: read again.
-      if (!isPreconditionFailed(error) && s3Status(error) !== 409) throw error;
+      if (!isAwsWriteConflict(error)) throw error;
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }

@@ -9,10 +9,12 @@
  * Webhook signature: header `x-report-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
  * with `x-report-timestamp` (unix seconds) and `x-report-event-id`; receivers verify and dedupe on the id.
  */
+
 import { createHmac } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ListTopicsCommand, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { backoffDelay } from "#events/backoff.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, type ReportNotified } from "#events/report-events.schema.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
@@ -193,7 +195,8 @@ async function deliverWebhook(
     } catch (error) {
       last = (error as Error).message;
     }
-    if (attempt < deps.webhookMaxAttempts) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+    if (attempt < deps.webhookMaxAttempts)
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, 200, 5_000, { jitter: false })));
   }
   log.warn("webhook delivery failed", { url: new URL(url).origin, reason: last });
   return { channel: "webhook", outcome: "failed", detail: `${last} (after retries)`.slice(0, 1024) };

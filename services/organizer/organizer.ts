@@ -12,6 +12,7 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { isAwsNotFound } from "#events/aws-errors.js";
 import { PipelineError } from "#events/errors.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor } from "#events/report-events.schema.js";
@@ -28,7 +29,6 @@ import {
   newerPointer,
 } from "#services/reports/report-index.js";
 import type { EventSink } from "#services/shared/event-sink.js";
-import { isNotFound } from "#services/shared/s3-errors.js";
 
 export class GeneratedReportMissingError extends PipelineError {
   readonly code = "GENERATED_REPORT_MISSING";
@@ -40,7 +40,7 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isAwsNotFound(error)) return false;
     throw error;
   }
 }

@@ -6,9 +6,12 @@
  *
  * sqs-consumer receives at most 10 messages per poll, so more than 10 in flight means several pollers.
  */
+
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
+import { backoffDelay } from "#events/backoff.js";
 import type { Logger } from "./logger.js";
+import { receiveCountOf } from "./queues.js";
 
 export type HandlerOutcome =
   /** Done (success or final failure already reported): delete the message. */
@@ -192,11 +195,11 @@ export function messageFields(message: Message | Message[] | undefined): Record<
   if (!message || Array.isArray(message)) return {};
   return {
     messageId: message.MessageId,
-    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0) || undefined,
+    receiveCount: message.Attributes?.ApproximateReceiveCount ? receiveCountOf(message) : undefined,
   };
 }
 
-/** Exponential visibility backoff for attempt n (1-based): base·2^(n-1), capped. */
+/** Exponential visibility backoff for attempt n (1-based): base·2^(n-1), capped; no jitter. */
 export function backoffSeconds(attempt: number, baseSeconds: number, maxSeconds = 900): number {
-  return Math.min(maxSeconds, Math.round(baseSeconds * 2 ** Math.max(0, attempt - 1)));
+  return backoffDelay(attempt, baseSeconds, maxSeconds, { jitter: false });
 }

@@ -1,5 +1,10 @@
 /** Facts about a queue the processes read at start rather than configure twice. */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export interface Redrive {
   dlqUrl: string;
@@ -19,4 +24,10 @@ export async function redriveOf(sqs: SQSClient, queueUrl: string): Promise<Redri
   const dlq = await sqs.send(new GetQueueUrlCommand({ QueueName: dlqName }));
   if (!dlq.QueueUrl) throw new Error(`DLQ ${dlqName} not found`);
   return { dlqUrl: dlq.QueueUrl, maxReceiveCount: Number(policy.maxReceiveCount ?? 5) };
+}
+
+/** Which delivery of the message this is (SQS's ApproximateReceiveCount; 1 when missing or malformed). */
+export function receiveCountOf(message: Message): number {
+  const n = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+  return Number.isInteger(n) && n > 0 ? n : 1;
 }

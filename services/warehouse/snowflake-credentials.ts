@@ -12,9 +12,11 @@
  * Every error names the field and never carries the secret's value: not in the message, not in `cause`
  * (a JSON.parse SyntaxError quotes the input, so it is dropped on purpose).
  */
+
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { ConnectionOptions } from "snowflake-sdk";
 import { z } from "zod";
+import { classifyAwsError } from "#events/aws-errors.js";
 import { redact } from "#services/shared/logger.js";
 import { WarehouseConfigError, WarehouseUnavailableError } from "./errors.js";
 
@@ -85,18 +87,14 @@ export function parseSnowflakeCredentials(secretString: string, secretId: string
   return parsed.data;
 }
 
+/** The SDK's name for an AWS error (for messages: it never carries the secret's value). */
 function awsErrorName(error: unknown): string {
-  return error instanceof Error ? error.name : "";
+  return classifyAwsError(error).awsCode;
 }
 
+/** Secrets Manager throttled, failed or could not be reached: the next attempt may succeed. */
 function isTransientAwsError(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  const name = awsErrorName(error);
-  return (
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    /Throttl|TooManyRequests|InternalServiceError|TimeoutError|RequestTimeout/.test(name) ||
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND/.test(String((error as { code?: unknown })?.code))
-  );
+  return classifyAwsError(error).retryable;
 }
 
 /** Reads and validates the credentials secret. */

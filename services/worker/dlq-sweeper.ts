@@ -5,12 +5,14 @@
  * state yet, it emits a final ReportFailed (code JOB_DEAD_LETTERED). Messages stay in the DLQ (an operator
  * redrives or inspects them); a long visibility timeout keeps one sweep from seeing them again soon.
  */
+
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor } from "#events/report-events.schema.js";
 import { parseReportJob, type ReportJob } from "#events/report-job.schema.js";
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
+import { receiveCountOf } from "#services/shared/queues.js";
 import type { JobStatus } from "#services/status/job-status.js";
 
 export interface DlqSweeperDeps {
@@ -55,7 +57,7 @@ async function sweepOne(message: Message, deps: DlqSweeperDeps): Promise<boolean
   }
   const status = await deps.status(job.jobId);
   if (status && TERMINAL.has(status.state)) return false;
-  const attempt = Math.max(1, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  const attempt = receiveCountOf(message);
   await deps.events.publish({
     detailType: DetailType.ReportFailed,
     detail: {

@@ -28,6 +28,7 @@ import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
 import { emitMetrics } from "#services/shared/metrics.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
+import { receiveCountOf } from "#services/shared/queues.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
 import { removeTempFile, spoolToTempFile } from "./temp-file.js";
 
@@ -54,11 +55,6 @@ export interface JobProcessorDeps {
   clock?: () => Date;
   /** Emit EMF metrics lines (off in tests that capture stdout). */
   metrics?: boolean;
-}
-
-export function receiveCountOf(message: Message): number {
-  const n = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-  return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 /** Pulls what can be trusted out of a body that failed validation (for the rejection event). */

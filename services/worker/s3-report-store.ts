@@ -7,8 +7,8 @@
 import { createReadStream } from "node:fs";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { isAwsNotFound, isAwsPreconditionFailed } from "#events/aws-errors.js";
 import { REPORT_FORMATS, type ReportFormat } from "#events/report-job.schema.js";
-import { isNotFound, isPreconditionFailed } from "#services/shared/s3-errors.js";
 import type { LocalReportFile, ReportStore, StoredReportFacts } from "./report-store.port.js";
 
 const MAX_SUMMARY_METADATA = 1200;
@@ -56,7 +56,7 @@ export class S3ReportStore implements ReportStore {
         attempt: Number(m.attempt ?? 1),
       };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isAwsNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -97,7 +97,7 @@ export class S3ReportStore implements ReportStore {
     } catch (error) {
       // 412: another writer got there first. (409, a concurrent conditional write still in progress, is
       // rethrown: the job is retried and then finds the object.)
-      if (isPreconditionFailed(error)) return "exists";
+      if (isAwsPreconditionFailed(error)) return "exists";
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { S3ServiceException } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import type { PublishableEvent } from "#events/event-publisher.js";
@@ -205,6 +206,42 @@ describe("processJobMessage", () => {
       error: { code: string };
     };
     expect(failed).toMatchObject({ final: true, error: { code: "WAREHOUSE_QUERY_FAILED" } });
+  });
+
+  it("fails at once when S3 answers AccessDenied (an SDK error), instead of retrying it to the DLQ", async () => {
+    const { events, store, d } = deps();
+    store.putIfAbsent = async () => {
+      throw new S3ServiceException({
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+        message: "Access Denied",
+      });
+    };
+
+    const outcome = await processJobMessage(message(jobBody, 1), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    const failed = events.events.find((e) => e.detailType === DetailType.ReportFailed)?.detail;
+    expect(failed).toMatchObject({ final: true, error: { code: "AWS_ACCESS_DENIED", retryable: false } });
+  });
+
+  it("retries when S3 throttles (an SDK error), with a non-final ReportFailed", async () => {
+    const { events, store, d } = deps();
+    store.putIfAbsent = async () => {
+      throw new S3ServiceException({
+        name: "SlowDown",
+        $fault: "server",
+        $metadata: { httpStatusCode: 503 },
+        message: "Please reduce your request rate.",
+      });
+    };
+
+    const outcome = await processJobMessage(message(jobBody, 1), d);
+
+    expect(outcome).toMatchObject({ action: "retry" });
+    const failed = events.events.find((e) => e.detailType === DetailType.ReportFailed)?.detail;
+    expect(failed).toMatchObject({ final: false, error: { code: "AWS_THROTTLED", retryable: true } });
   });
 
   it("leaves the message when PutEvents fails after the object was stored, and the retry only re-emits", async () => {
