@@ -5,11 +5,11 @@
  * only its own consumer; this local runner is the one place that imports all three.
  */
 import { CONSUMER_IDS, type ConsumerId } from "#events/topology.js";
-import { auditorConsumer } from "#services/auditor/auditor.js";
+import { auditorConsumer } from "#services/auditor/consumer.js";
 import { runConsumersMain } from "#services/consumers/main.js";
 import type { ConsumerFactory } from "#services/consumers/run-consumers.js";
-import { notifierConsumer } from "#services/notifier/notifier.js";
-import { organizerConsumer } from "#services/organizer/organizer.js";
+import { notifierConsumer } from "#services/notifier/consumer.js";
+import { organizerConsumer } from "#services/organizer/consumer.js";
 
 export const CONSUMER_FACTORIES: Record<ConsumerId, ConsumerFactory> = {
   organizer: organizerConsumer,

@@ -267,6 +267,28 @@ export async function up(): Promise<UpResult> {
   return { endpoint, started: true };
 }
 
+/**
+ * The local AWS for one run of a tool (the test runner, the fault suite): `up()` brings it up if needed,
+ * `stop()` stops it only if this run started it, and Ctrl-C / SIGTERM stop it too before exiting.
+ */
+export function localAwsForRun(): { up(): Promise<UpResult>; stop(): Promise<void> } {
+  let started = false;
+  const stop = async () => {
+    if (started) await down();
+    started = false;
+  };
+  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
+  return {
+    async up() {
+      const result = await up();
+      started = result.started;
+      return result;
+    },
+    stop,
+  };
+}
+
 export async function down(): Promise<void> {
   const pid = readPid();
   if (!pid || !isOurProcess(pid)) {

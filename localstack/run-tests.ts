@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { down, localAwsEnv, REPO_ROOT, up, writtenSince } from "./local-aws.js";
+import { localAwsEnv, localAwsForRun, REPO_ROOT, writtenSince } from "./local-aws.js";
 import { assertProjectNode } from "./project-node.js";
 
 interface Counts {
@@ -86,17 +86,10 @@ async function main() {
   if (mode !== "unit") {
     // a second granularity margin: some filesystems keep whole-second timestamps
     const runStart = Math.floor(Date.now() / 1000) * 1000;
-    let started = false;
-    const stop = async () => {
-      if (started) await down();
-      started = false;
-    };
-    process.once("SIGINT", () => void stop().then(() => process.exit(130)));
-    process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
-    let localAws: Awaited<ReturnType<typeof up>> | undefined;
+    const run = localAwsForRun();
+    let localAws: Awaited<ReturnType<typeof run.up>> | undefined;
     try {
-      localAws = await up();
-      started = localAws.started;
+      localAws = await run.up();
     } catch (error) {
       // the integration tests cannot run: say why (the launcher quotes LocalStack's exception) and count it
       console.error(`run-tests: ${(error as Error).message}`);
@@ -108,7 +101,7 @@ async function main() {
       const { LOCAL_AWS_REQUIRE_FRESH: _fresh, ...env } = process.env;
       if (localAws) add(runVitest("integration", extra, { ...env, ...localAwsEnv() }));
     } finally {
-      await stop();
+      await run.stop();
     }
     // LocalStack's state belongs in .local/ (and its venv in the cache): anything it wrote to its default
     // locations would outlive the checkout and could make the next run pass by leftovers

@@ -16,8 +16,10 @@
  * Bounded: loopback only, at most `maxConnections` client connections and `maxUpstreamSockets` upstream
  * sockets, every request times out.
  */
+
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { prng } from "./prng.js";
 
 export type FaultKind = "s3Put" | "putEvents";
 
@@ -59,18 +61,6 @@ export interface FaultProxy {
   stats(): FaultProxyStats;
   /** Stops accepting, closes open connections, resolves when closed. */
   close(): Promise<void>;
-}
-
-/** mulberry32: a tiny seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Which faultable operation a request is, if any. */

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { parseWith } from "#events/report-job.schema.js";
 import type { QueryOptions, Row, RowStream, Warehouse } from "#services/reports/warehouse.port.js";
 import { WarehouseUnavailableError } from "#services/warehouse/errors.js";
+import { prng } from "./prng.js";
 
 export const WarehouseFaultsSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).default(0),
@@ -31,18 +32,6 @@ export function parseWarehouseFaults(raw: string | undefined): WarehouseFaults |
     return parseWith(WarehouseFaultsSchema, "WAREHOUSE_FAULTS is not JSON", "WAREHOUSE_FAULTS");
   }
   return parseWith(WarehouseFaultsSchema, json, "WAREHOUSE_FAULTS");
-}
-
-/** mulberry32: a tiny seeded PRNG, so a fault run can be repeated exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultyWarehouse implements Warehouse {

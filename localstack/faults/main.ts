@@ -9,7 +9,7 @@
  * `runFaultSuite`, prints the counts, and exits 0 only if every target is met. See fault-suite.ts.
  */
 import { parseArgs } from "node:util";
-import { down, localAwsEnv, up } from "../local-aws.js";
+import { localAwsEnv, localAwsForRun } from "../local-aws.js";
 import { formatFaultSuiteResult, runFaultSuite } from "./fault-suite.js";
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
@@ -47,22 +47,16 @@ async function main() {
     log: (line: string) => console.error(`[faults] ${line}`),
   };
 
-  let started = false;
-  const stop = async () => {
-    if (started) await down();
-    started = false;
-  };
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
-  process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
+  const localAws = localAwsForRun();
   try {
-    started = (await up()).started;
+    await localAws.up();
     Object.assign(process.env, localAwsEnv());
     const result = await runFaultSuite(options);
     console.log(formatFaultSuiteResult(result));
     if (values.json) console.log(JSON.stringify(result));
     process.exitCode = result.passed ? 0 : 1;
   } finally {
-    await stop();
+    await localAws.stop();
   }
 }
 

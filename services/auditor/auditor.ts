@@ -1,10 +1,9 @@
 /**
  * Auditor: every pipeline event → one immutable audit object, addressable by job (status is one prefix
  * listing) and by date (analytics; the Snowflake external table `raw.audit_events` reads `audit/dt=…/`).
- * Writes are conditional (`If-None-Match: *`) and run under the ledger, so a duplicate is a no-op.
+ * Writes go to an AuditStore (port; S3 adapter: `s3-audit-store.ts`, conditional `If-None-Match: *`) and
+ * run under the ledger, so a duplicate is a no-op. The decisions here import no AWS SDK.
  */
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { isAwsPreconditionFailed } from "#events/aws-errors.js";
 import { ALL_DETAIL_TYPES } from "#events/names.js";
 import {
   AUDIT_UNATTRIBUTED_PREFIX,
@@ -13,7 +12,7 @@ import {
   auditJobPrefix,
 } from "#events/s3-layout.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
-import type { ConsumerFactory } from "#services/consumers/run-consumers.js";
+import type { AuditStore } from "./audit-store.port.js";
 
 /** The audit record: the event as it was on the bus. */
 export interface AuditRecord {
@@ -33,30 +32,7 @@ export function auditKeys(event: ReportEventEnvelope): { byJob: string; byDate: 
   };
 }
 
-async function putOnce(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  body: string,
-): Promise<"written" | "existed"> {
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/json",
-        IfNoneMatch: "*",
-      }),
-    );
-    return "written";
-  } catch (error) {
-    if (isAwsPreconditionFailed(error)) return "existed";
-    throw error;
-  }
-}
-
-export function createAuditor(deps: { s3: S3Client; bucket: string }): ConsumerDefinition {
+export function createAuditor(deps: { store: AuditStore }): ConsumerDefinition {
   return {
     id: "auditor",
     accepts: ALL_DETAIL_TYPES,
@@ -71,17 +47,8 @@ export function createAuditor(deps: { s3: S3Client; bucket: string }): ConsumerD
       };
       const body = `${JSON.stringify(record)}\n`;
       const { byJob, byDate } = auditKeys(event);
-      const results = await Promise.all([
-        putOnce(deps.s3, deps.bucket, byJob, body),
-        putOnce(deps.s3, deps.bucket, byDate, body),
-      ]);
+      const results = await Promise.all([deps.store.putOnce(byJob, body), deps.store.putOnce(byDate, body)]);
       log.info("event audited", { key: byJob, written: results });
     },
   };
 }
-
-/** The auditor as the consumer host builds it. */
-export const auditorConsumer: ConsumerFactory = {
-  id: "auditor",
-  create: async ({ clients, bucket }) => createAuditor({ s3: clients.s3, bucket }),
-};

@@ -4,22 +4,17 @@
  * (production sets QUEUE_URL per process, EVENT_BUS_NAME, REPORTS_BUCKET, NOTIFICATIONS_TOPIC_ARN).
  */
 import { z } from "zod";
-import { checkHeartbeat, intVar, readConfig } from "#services/shared/config.js";
+import { checkHeartbeat, commonVars, intVar, queueVars, readConfig } from "#services/shared/config.js";
 
 export const ConsumerConfigSchema = z
   .object({
-    REPORTS_PREFIX: z.string().min(1).default("rp-local"),
+    ...commonVars,
+    ...queueVars,
     /** The consumer's own queue (one consumer per process in production). */
     QUEUE_URL: z.url({ error: "must be a URL" }).optional(),
-    EVENT_BUS_NAME: z.string().min(1).optional(),
-    REPORTS_BUCKET: z.string().min(3).optional(),
     NOTIFICATIONS_TOPIC_ARN: z.string().startsWith("arn:", { error: "must be an SNS topic ARN" }).optional(),
     CONSUMER_CONCURRENCY: intVar(8, 1, 100),
-    VISIBILITY_TIMEOUT_SECONDS: intVar(60, 2, 43_200),
-    HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),
-    POLL_WAIT_SECONDS: intVar(10, 0, 20),
     RETRY_BASE_SECONDS: intVar(5, 0, 900),
-    DRAIN_TIMEOUT_MS: intVar(25_000, 0, 600_000),
     /** A ledger claim older than this is taken over (its process is presumed dead). */
     LEDGER_STALE_MS: intVar(300_000, 1_000, 86_400_000),
     /** Presigned download links in notifications live this long (S3 allows up to 7 days). */
@@ -27,7 +22,6 @@ export const ConsumerConfigSchema = z
     WEBHOOK_SIGNING_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
     WEBHOOK_TIMEOUT_MS: intVar(5_000, 100, 60_000),
     WEBHOOK_MAX_ATTEMPTS: intVar(3, 1, 10),
-    HTTP_HOST: z.string().min(1).default("127.0.0.1"),
     /** Health endpoint port; 0 picks a free one, -1 disables it. */
     HTTP_PORT: intVar(-1, -1, 65_535),
   })

@@ -12,14 +12,14 @@ export async function runConsumersMain(
   factories: readonly ConsumerFactory[],
   service: string,
 ): Promise<void> {
-  const logger = createLogger({ service });
   let config: ReturnType<typeof readConsumerConfig>;
   try {
     config = readConsumerConfig();
   } catch (error) {
-    logger.error((error as Error).message, { error });
+    createLogger({ service }).error((error as Error).message, { error });
     process.exit(2);
   }
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
   try {
     const running = await startConsumers(factories, config, logger);
     stopOnSignals(() => running.stop(), logger);

@@ -6,26 +6,25 @@
  * and never blocks the rest); honours `delivery.notifyOn` and `delivery.skipEmpty`; and emits a
  * ReportNotified receipt with each channel's outcome.
  *
+ * SNS and the download links are ports (notifier-ports.ts; adapters sns-notification-topic.ts,
+ * s3-download-links.ts), so these decisions import no AWS SDK.
+ *
  * Webhook signature: header `x-report-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
  * with `x-report-timestamp` (unix seconds) and `x-report-event-id`; receivers verify and dedupe on the id.
  */
 
 import { createHmac } from "node:crypto";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ListTopicsCommand, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { backoffDelay } from "#events/backoff.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, type ReportNotified } from "#events/report-events.schema.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
-import type { ConsumerContext, ConsumerFactory } from "#services/consumers/run-consumers.js";
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
+import type { DownloadLinks, NotificationTopic } from "./notifier-ports.js";
 
 export interface NotifierDeps {
-  sns: SNSClient;
-  s3: S3Client;
-  topicArn: string;
+  topic: NotificationTopic;
+  links: DownloadLinks;
   events: EventSink;
   /** Lifetime of the presigned download link, seconds. */
   linkExpiresSeconds: number;
@@ -223,31 +222,14 @@ export function createNotifier(deps: NotifierDeps): ConsumerDefinition {
         if (webhookUrl)
           channels.push({ channel: "webhook", outcome: "skipped", detail: decision.reason ?? "skipped" });
       } else {
-        let link: string | undefined;
-        if (event.detailType === DetailType.ReportOrganized) {
-          link = await getSignedUrl(
-            deps.s3,
-            new GetObjectCommand({ Bucket: event.detail.bucket, Key: event.detail.finalKey }),
-            { expiresIn: deps.linkExpiresSeconds },
-          );
-        }
+        const link =
+          event.detailType === DetailType.ReportOrganized
+            ? await deps.links.link(event.detail.bucket, event.detail.finalKey, deps.linkExpiresSeconds)
+            : undefined;
         const n = composeNotification(event, link, deps.linkExpiresSeconds);
         // SNS first and allowed to throw: a retry then repeats nothing that was already delivered.
-        const published = await deps.sns.send(
-          new PublishCommand({
-            TopicArn: deps.topicArn,
-            Subject: n.subject.slice(0, 100),
-            Message: n.text,
-            MessageAttributes: Object.fromEntries(
-              Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }]),
-            ),
-          }),
-        );
-        channels.push({
-          channel: "sns",
-          outcome: "delivered",
-          detail: `messageId ${published.MessageId ?? "?"}`,
-        });
+        const messageId = await deps.topic.publish(n);
+        channels.push({ channel: "sns", outcome: "delivered", detail: `messageId ${messageId}` });
         if (webhookUrl) channels.push(await deliverWebhook(webhookUrl, n, d.eventId, deps, log));
       }
 
@@ -268,36 +250,3 @@ export function createNotifier(deps: NotifierDeps): ConsumerDefinition {
     },
   };
 }
-
-/** The notifications topic: NOTIFICATIONS_TOPIC_ARN, else found by the topology's name. */
-async function topicArnFor({ clients, config, topology }: ConsumerContext): Promise<string> {
-  if (config.NOTIFICATIONS_TOPIC_ARN) return config.NOTIFICATIONS_TOPIC_ARN;
-  const name = topology.notifications.topicName;
-  let token: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const out = await clients.sns.send(new ListTopicsCommand(token ? { NextToken: token } : {}));
-    const found = out.Topics?.find((t) => t.TopicArn?.endsWith(`:${name}`));
-    if (found?.TopicArn) return found.TopicArn;
-    token = out.NextToken;
-    if (!token) break;
-  }
-  throw new Error(`SNS topic ${name} not found; set NOTIFICATIONS_TOPIC_ARN`);
-}
-
-/** The notifier as the consumer host builds it. */
-export const notifierConsumer: ConsumerFactory = {
-  id: "notifier",
-  create: async (context) => {
-    const { clients, config, events } = context;
-    return createNotifier({
-      sns: clients.sns,
-      s3: clients.s3,
-      topicArn: await topicArnFor(context),
-      events,
-      linkExpiresSeconds: config.LINK_EXPIRES_SECONDS,
-      ...(config.WEBHOOK_SIGNING_SECRET ? { webhookSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
-      webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-    });
-  },
-};

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { PipelineError } from "#events/errors.js";
+import { DEFAULT_PREFIX } from "#events/topology.js";
+import { LOG_LEVELS } from "./logger.js";
 
 export class ConfigError extends PipelineError {
   readonly code = "CONFIG_INVALID";
@@ -51,3 +53,29 @@ export function checkHeartbeat(
     });
   }
 }
+
+/**
+ * What every process reads: the topology prefix its names derive from (default: the topology's
+ * DEFAULT_PREFIX), explicit names production sets, the log level, and the AWS endpoint and region (the
+ * SDK reads these two itself; they are validated here so a malformed one stops the process naming it).
+ */
+export const commonVars = {
+  REPORTS_PREFIX: z.string().min(1).default(DEFAULT_PREFIX),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  REPORTS_BUCKET: z.string().min(3).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be a region such as "us-east-1"' })
+    .optional(),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+};
+
+/** The queue consumer's settings, shared by the worker and the event consumers (defaults may differ). */
+export const queueVars = {
+  VISIBILITY_TIMEOUT_SECONDS: intVar(60, 2, 43_200),
+  HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),
+  POLL_WAIT_SECONDS: intVar(10, 0, 20),
+  DRAIN_TIMEOUT_MS: intVar(25_000, 0, 600_000),
+};

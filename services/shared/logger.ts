@@ -5,7 +5,8 @@
  */
 import { isPipelineError } from "#events/errors.js";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, unknown>;
@@ -20,6 +21,7 @@ export interface Logger {
 
 export interface LoggerOptions {
   service: string;
+  /** Default "info"; processes pass their configuration's LOG_LEVEL. */
   level?: LogLevel;
   /** Where lines go; stdout by default. */
   write?: (line: string) => void;
@@ -57,12 +59,8 @@ export function serializeError(error: unknown, depth = 0): unknown {
   return out;
 }
 
-function parseLevel(raw: string | undefined): LogLevel {
-  return raw && raw in LEVELS ? (raw as LogLevel) : "info";
-}
-
 export function createLogger(options: LoggerOptions, context: LogFields = {}): Logger {
-  const level = options.level ?? parseLevel(process.env.LOG_LEVEL);
+  const level = options.level ?? "info";
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (lvl: LogLevel, message: string, fields: LogFields = {}) => {
     if (LEVELS[lvl] < LEVELS[level]) return;

@@ -1,17 +1,23 @@
 /**
  * The worker's configuration, read once at start from the environment. Local runs need none of it: the
- * queue, bus and bucket are derived from the topology prefix (REPORTS_PREFIX, default `rp-local`) when
+ * queue, bus and bucket are derived from the topology prefix (REPORTS_PREFIX, default the topology's DEFAULT_PREFIX) when
  * not given explicitly; production (Pulumi) sets them all.
  */
 import { z } from "zod";
-import { checkHeartbeat, intVar, optionalIntVar, readConfig } from "#services/shared/config.js";
+import {
+  checkHeartbeat,
+  commonVars,
+  intVar,
+  optionalIntVar,
+  queueVars,
+  readConfig,
+} from "#services/shared/config.js";
 
 export const WorkerConfigSchema = z
   .object({
-    REPORTS_PREFIX: z.string().min(1).default("rp-local"),
+    ...commonVars,
+    ...queueVars,
     JOBS_QUEUE_URL: z.url({ error: "must be a URL" }).optional(),
-    EVENT_BUS_NAME: z.string().min(1).optional(),
-    REPORTS_BUCKET: z.string().min(3).optional(),
     WAREHOUSE: z.enum(["duckdb", "snowflake"], { error: "must be duckdb or snowflake" }).default("duckdb"),
     DUCKDB_PATH: z.string().min(1).default(":memory:"),
     DUCKDB_SCALE: intVar(1, 1, 100_000),
@@ -29,15 +35,10 @@ export const WorkerConfigSchema = z
     DUCKDB_TEMP_DIRECTORY: z.string().min(1).optional(),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
     WORKER_CONCURRENCY: intVar(4, 1, 100),
-    VISIBILITY_TIMEOUT_SECONDS: intVar(60, 2, 43_200),
-    HEARTBEAT_INTERVAL_SECONDS: intVar(20, 1, 43_199),
-    POLL_WAIT_SECONDS: intVar(10, 0, 20),
     RETRY_BASE_SECONDS: intVar(10, 0, 900),
     /** How often the jobs DLQ is checked for jobs that died without a final event; 0 turns it off. */
     DLQ_SWEEP_INTERVAL_SECONDS: intVar(300, 0, 86_400),
-    DRAIN_TIMEOUT_MS: intVar(25_000, 0, 600_000),
     QUERY_TIMEOUT_MS: intVar(300_000, 1_000, 3_600_000),
-    HTTP_HOST: z.string().min(1).default("127.0.0.1"),
     HTTP_PORT: intVar(8000, 0, 65_535),
     HTTP_MAX_BODY_BYTES: intVar(256 * 1024, 1_024, 10 * 1024 * 1024),
     TMPDIR: z.string().optional(),

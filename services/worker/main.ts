@@ -70,7 +70,7 @@ export async function startWorker(
   config: WorkerConfig,
   overrides: WorkerOverrides = {},
 ): Promise<RunningWorker> {
-  const logger = overrides.logger ?? createLogger({ service: "report-worker" });
+  const logger = overrides.logger ?? createLogger({ service: "report-worker", level: config.LOG_LEVEL });
   const clients = createAwsClients();
   const names = await resolveNames(config, clients);
   const real = () => createWarehouse(config, clients, logger);
@@ -204,14 +204,14 @@ export async function startWorker(
  * anything of that kind in the deployed code.
  */
 export async function runWorkerProcess(overrides: Omit<WorkerOverrides, "logger"> = {}): Promise<void> {
-  const logger = createLogger({ service: "report-worker" });
   let config: WorkerConfig;
   try {
     config = readWorkerConfig();
   } catch (error) {
-    logger.error((error as Error).message, { error });
+    createLogger({ service: "report-worker" }).error((error as Error).message, { error });
     process.exit(2);
   }
+  const logger = createLogger({ service: "report-worker", level: config.LOG_LEVEL });
   try {
     const worker = await startWorker(config, { ...overrides, logger });
     stopOnSignals(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ALL_DETAIL_TYPES, DetailType, EVENT_SOURCE } from "#events/names.js";
+import { REPORT_EVENT_SCHEMAS } from "#events/report-events.schema.js";
 import { buildTopology, consumersOf } from "#events/topology.js";
 
 describe("buildTopology", () => {
@@ -29,7 +30,23 @@ describe("buildTopology", () => {
       "detail-type": [DetailType.ReportOrganized, DetailType.ReportFailed, DetailType.ReportRejected],
     });
     expect(t.consumers.auditor.rule.pattern).toEqual({ source: [EVENT_SOURCE] });
-    expect(ALL_DETAIL_TYPES).toContain(DetailType.ReportGenerated);
+  });
+
+  it("lists every event of the contract once, each with a schema, and routes only listed types", () => {
+    // the list subscribers read in the docs: a new event must be added here, with its schema
+    expect(ALL_DETAIL_TYPES).toEqual([
+      "ReportStarted",
+      "ReportGenerated",
+      "ReportOrganized",
+      "ReportFailed",
+      "ReportRejected",
+      "ReportNotified",
+    ]);
+    expect(Object.keys(REPORT_EVENT_SCHEMAS).sort()).toEqual([...ALL_DETAIL_TYPES].sort());
+    const routed = consumersOf(buildTopology()).flatMap(
+      (c) => (c.rule.pattern as { "detail-type"?: string[] })["detail-type"] ?? [],
+    );
+    expect(routed.filter((dt) => !(ALL_DETAIL_TYPES as readonly string[]).includes(dt))).toEqual([]);
   });
 
   it("rejects a prefix that would make an invalid queue name", () => {

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "#services/worker/main.js";
-import { ensureVenv } from "../../../localstack/local-aws.js";
+import { ensureVenv, localEndpoint } from "../../../localstack/local-aws.js";
 import {
   collectMessages,
   createBusTap,
@@ -29,7 +29,7 @@ describe("README commands against LocalStack", () => {
     worker = await startTestWorker(t.provisioned.topology.prefix);
     const bin = join(dirname(ensureVenv()), "aws");
     aws = (...args) =>
-      execFileSync(bin, ["--endpoint-url", "http://127.0.0.1:4566", "--region", "us-east-1", ...args], {
+      execFileSync(bin, ["--endpoint-url", localEndpoint(), "--region", "us-east-1", ...args], {
         encoding: "utf8",
         env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
       });

@@ -26,10 +26,15 @@ const ALIASES: Record<string, string> = {
 };
 const DRIVERS = /^(@aws-sdk\/|@duckdb\/|snowflake-sdk(\/|$))/;
 /**
- * Domain areas: no SDK, no driver. The report domain today; the organizer's, notifier's, auditor's and
- * status decisions join as they move behind ports (the house issue, 14).
+ * Domain areas: no SDK, no driver. The report domain and the auditor's decisions; the organizer's,
+ * notifier's and status decisions join as they move behind ports (the house issue, 14).
  */
-const DOMAIN = ["services/reports/"];
+const DOMAIN = [
+  "services/reports/",
+  "services/auditor/auditor.ts",
+  "services/organizer/organizer.ts",
+  "services/notifier/notifier.ts",
+];
 /** One folder per deployed process. */
 const PROCESSES = ["worker", "intake", "organizer", "notifier", "auditor", "cli"];
 /** Shared areas, which processes import and which import no process. */

@@ -14,8 +14,9 @@ import {
 } from "#events/report-events.schema.js";
 import { auditJobPrefix, indexKey, latestPointerKey } from "#events/s3-layout.js";
 import { createAuditor } from "#services/auditor/auditor.js";
+import { S3AuditStore } from "#services/auditor/s3-audit-store.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
-import { recordInIndexes } from "#services/organizer/organizer.js";
+import { recordInIndexes } from "#services/organizer/s3-organizer-store.js";
 import { indexEntryOf } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import { createTestTopology, type TestTopology } from "../../../../localstack/testing.js";
@@ -102,7 +103,7 @@ describe("job status and replay on the audit trail (LocalStack S3)", () => {
   beforeAll(async () => {
     t = await createTestTopology();
     bucket = t.provisioned.bucket;
-    const auditor = createAuditor({ s3: t.clients.s3, bucket });
+    const auditor = createAuditor({ store: new S3AuditStore(t.clients.s3, bucket) });
     audit = (e) => auditor.handle(e, log);
   });
   afterAll(async () => {
