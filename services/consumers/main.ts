@@ -20,9 +20,12 @@ export async function runConsumersMain(
     process.exit(2);
   }
   const logger = createLogger({ service, level: config.LOG_LEVEL });
+  // Signals are handled from the start: a SIGTERM that arrives while (or just after) the consumers start
+  // still drains them and exits 0, instead of killing the process.
+  const running = startConsumers(factories, config, logger);
+  stopOnSignals(async () => (await running).stop(), logger);
   try {
-    const running = await startConsumers(factories, config, logger);
-    stopOnSignals(() => running.stop(), logger);
+    await running;
   } catch (error) {
     logger.error("consumers failed to start", { error });
     process.exit(1);

@@ -212,13 +212,17 @@ export async function runWorkerProcess(overrides: Omit<WorkerOverrides, "logger"
     process.exit(2);
   }
   const logger = createLogger({ service: "report-worker", level: config.LOG_LEVEL });
+  // Signals are handled from the start: a SIGTERM that arrives while (or just after) the worker starts
+  // still drains it and exits 0, instead of killing the process.
+  const starting = startWorker(config, { ...overrides, logger });
+  let worker: RunningWorker | undefined;
+  stopOnSignals(
+    async () => (await starting).stop(),
+    logger,
+    () => ({ inFlight: worker?.consumer.inFlightCount ?? 0 }),
+  );
   try {
-    const worker = await startWorker(config, { ...overrides, logger });
-    stopOnSignals(
-      () => worker.stop(),
-      logger,
-      () => ({ inFlight: worker.consumer.inFlightCount }),
-    );
+    worker = await starting;
   } catch (error) {
     logger.error("worker failed to start", { error });
     process.exit(1);
