@@ -229,6 +229,13 @@ describe("reports CLI against LocalStack", () => {
         startedAt: new Date().toISOString(),
       },
     });
+    // The tap is a standard SQS queue, which does not keep order: send the outcome only once the CLI has
+    // shown the progress line, or a ReportGenerated read first would end the wait before it.
+    await eventually(
+      async () => (cli.stderr().includes(`${jobId}: ReportStarted (attempt 1)`) ? true : undefined),
+      "the CLI shows ReportStarted",
+      20_000,
+    );
     await publisher.publish({
       detailType: "ReportGenerated",
       detail: {
