@@ -174,6 +174,12 @@ export function writtenSince(sinceMs: number, locations = defaultStateLocations(
   return found;
 }
 
+/** The pid of the LocalStack this checkout started, while it runs (undefined otherwise). */
+export function launchedPid(): number | undefined {
+  const pid = readPid();
+  return pid && isOurProcess(pid) ? pid : undefined;
+}
+
 function readPid(): number | undefined {
   if (!existsSync(PID_FILE)) return undefined;
   const pid = Number(readFileSync(PID_FILE, "utf8").trim());
@@ -213,8 +219,8 @@ export async function up(): Promise<UpResult> {
         `LOCAL_AWS_REQUIRE_FRESH=1 (CI) wants a LocalStack started from empty state, but ${endpoint} already answers; stop it first`,
       );
     }
-    const pid = readPid();
-    log(`already up at ${endpoint}${pid && isOurProcess(pid) ? ` (pid ${pid})` : " (started elsewhere)"}`);
+    const pid = launchedPid();
+    log(`already up at ${endpoint}${pid ? ` (pid ${pid})` : " (started elsewhere)"}`);
     return { endpoint, started: false };
   }
   const stale = readPid();
@@ -330,12 +336,11 @@ async function main(command: string | undefined) {
       return;
     case "status": {
       const healthy = await isHealthy();
-      const pid = readPid();
       console.log(
         JSON.stringify({
           endpoint: localEndpoint(),
           healthy,
-          pid: pid && isOurProcess(pid) ? pid : null,
+          pid: launchedPid() ?? null,
           log: LOG_FILE,
         }),
       );

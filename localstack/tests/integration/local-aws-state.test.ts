@@ -5,7 +5,7 @@
  * configuration module, in the venv the launcher runs, with the launcher's environment.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
-import { ensureVenv, localStackEnv, STATE_DIR } from "../../local-aws.js";
+import { ensureVenv, launchedPid, localStackEnv, STATE_DIR } from "../../local-aws.js";
 
 const PROBE = `
 import json
@@ -53,21 +53,9 @@ describe("LocalStack's directories under the launcher", () => {
   });
 });
 
-/** The pid of the LocalStack this checkout started (the host-mode launcher), if it is running. */
-function launchedHere(): number | undefined {
-  const pidFile = join(STATE_DIR, "..", "localstack.pid");
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("localstack_runtime.py") ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 describe("the LocalStack this checkout started", () => {
   // with a LocalStack from Docker there is nothing on this host to check
-  it.runIf(launchedHere() !== undefined)(
+  it.runIf(launchedPid() !== undefined)(
     "keeps S3 object data under the state directory, not in /tmp/localstack-s3-storage",
     async () => {
       const clients = createAwsClients();
