@@ -78,13 +78,19 @@ const FOUR_DAYS = 4 * 24 * 3600;
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 /** Names must stay valid SQS / EventBridge names: letters, digits, `-` and `_`, bounded length. */
-const PREFIX_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+export const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+
+/** An S3 bucket name (for an explicit bucket that overrides the topology's `<prefix>-reports`). */
+export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`. */
+export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** Builds the concrete topology for a name prefix. Pure: no AWS calls. */
 export function buildTopology(options: TopologyOptions = {}): Topology {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (!PREFIX_RE.test(prefix)) {
-    throw new Error(`topology prefix "${prefix}" must match ${PREFIX_RE} (letters, digits, - and _)`);
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error(`topology prefix "${prefix}" must match ${PREFIX_PATTERN} (letters, digits, - and _)`);
   }
   const n = (base: string) => `${prefix}-${base}`;
   const consumerMax = options.consumerMaxReceiveCount ?? 5;

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CONSUMER_IDS } from "#events/topology.js";
+import { BUCKET_NAME_PATTERN, CONSUMER_IDS, PREFIX_PATTERN, REGION_PATTERN } from "#events/topology.js";
 
 export const CONFIG_NAMESPACE = "report-pipeline";
 
@@ -62,14 +62,11 @@ const ScheduleSchema = z.strictObject({
 const EmailList = z.array(z.email({ error: "must be an email address" })).default([]);
 
 export const InfraConfigSchema = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "must be an AWS region like eu-west-1" }),
+  region: z.string().regex(REGION_PATTERN, { error: "must be an AWS region like eu-west-1" }),
   /** Name prefix of every resource; the topology in events/ derives all names from it. */
-  prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, { error: "letters, digits, - and _" }),
+  prefix: z.string().regex(PREFIX_PATTERN, { error: "letters, digits, - and _" }),
   /** S3 bucket names are global: override the derived `<prefix>-reports` when it is taken. */
-  bucketName: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
-    .optional(),
+  bucketName: z.string().regex(BUCKET_NAME_PATTERN, { error: "must be an S3 bucket name" }).optional(),
   /** A tag pushed to this stack's ECR repository, or a full image reference (contains a `/`). */
   image: z.string().min(1),
   network: z.strictObject({

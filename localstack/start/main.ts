@@ -5,6 +5,7 @@ import { submitReportJobs } from "#events/submit-report-job.js";
 import { buildTopology, DEFAULT_PREFIX } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { getJobStatus } from "#services/status/job-status.js";
+import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import { S3ReportStore } from "#services/worker/s3-report-store.js";
 import { provisionTopology } from "../bootstrap.js";
 import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
@@ -180,13 +181,12 @@ async function run(options: Options): Promise<number> {
       seconds: 0,
     }));
     const store = new S3ReportStore(clients.s3, provisioned.bucket);
+    const trail = new S3AuditTrail(clients.s3, provisioned.bucket);
     const deadline = tSubmit + options.timeoutSeconds * 1000;
     let drawn = 0;
     let firstPoll = true;
     for (;;) {
-      const statuses = await Promise.all(
-        jobs.map((j) => getJobStatus(clients.s3, provisioned.bucket, j.jobId)),
-      );
+      const statuses = await Promise.all(jobs.map((j) => getJobStatus(trail, j.jobId)));
       for (const [i, status] of statuses.entries()) {
         const job = jobs[i] as JobProgress;
         const state = status?.state ?? "queued";

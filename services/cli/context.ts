@@ -1,7 +1,13 @@
 /** What a command needs from the outside world, injected so commands run in-process in tests too. */
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
-import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import {
+  type AwsClients,
+  awsClientOptions,
+  createAwsClients,
+  destroyAwsClients,
+} from "#services/shared/aws.js";
+import { readCliEnv } from "./cli-env.js";
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -20,7 +26,8 @@ export interface CliContext {
 }
 
 export function defaultRequestedBy(env: NodeJS.ProcessEnv): string {
-  if (env.REPORTS_REQUESTED_BY) return env.REPORTS_REQUESTED_BY;
+  const configured = readCliEnv(env).REPORTS_REQUESTED_BY;
+  if (configured) return configured;
   try {
     return `reports-cli:${userInfo().username}`;
   } catch {
@@ -40,7 +47,10 @@ export function processContext(signal: AbortSignal): CliContext & { dispose(): v
     signal,
     exitCode: 0,
     aws(endpoint) {
-      clients ??= createAwsClients(endpoint ? { endpoint } : {});
+      clients ??= createAwsClients({
+        ...awsClientOptions(readCliEnv(process.env)),
+        ...(endpoint ? { endpoint } : {}),
+      });
       return clients;
     },
     dispose() {

@@ -5,6 +5,7 @@
  *   3 `status`: no event of the job is known · 124 --wait / --timeout ran out · 130 interrupted (Ctrl-C)
  */
 import { PipelineError, ValidationError } from "#events/errors.js";
+import { ConfigError } from "#services/shared/config.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unknownJob: 3, timeout: 124, interrupted: 130 } as const;
 
@@ -33,7 +34,7 @@ export class UnknownJobError extends PipelineError {
 }
 
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof ValidationError) return EXIT.usage;
+  if (error instanceof ValidationError || error instanceof ConfigError) return EXIT.usage;
   if (error instanceof UnknownJobError) return EXIT.unknownJob;
   if (error instanceof WaitTimeoutError) return EXIT.timeout;
   if (error instanceof InterruptedError) return EXIT.interrupted;

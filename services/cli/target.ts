@@ -1,12 +1,14 @@
 /**
  * Where the CLI sends jobs and reads events: from the topology prefix (`--prefix`, env `REPORTS_PREFIX`,
- * else the topology's DEFAULT_PREFIX), or from explicit `--queue-url` / `--bus-name`.
+ * else the topology's DEFAULT_PREFIX), or from explicit `--queue-url` / `--bus-name`. The environment is
+ * read through readCliEnv (cli-env.ts), so a malformed variable is named there.
  */
 
 import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyAwsError, isAwsNotFound } from "#events/aws-errors.js";
 import { ValidationError } from "#events/errors.js";
-import { buildTopology, DEFAULT_PREFIX, type Topology } from "#events/topology.js";
+import { BUCKET_NAME_PATTERN, buildTopology, type Topology } from "#events/topology.js";
+import { readCliEnv } from "./cli-env.js";
 import { TargetNotFoundError } from "./errors.js";
 
 export interface TargetOptions {
@@ -18,13 +20,14 @@ export interface TargetOptions {
 
 /** The topology for `--prefix` > `REPORTS_PREFIX` > DEFAULT_PREFIX; a malformed prefix names its source. */
 export function topologyFor(options: TargetOptions, env: NodeJS.ProcessEnv): Topology {
-  const fromFlag = options.prefix !== undefined;
-  const prefix = options.prefix ?? env.REPORTS_PREFIX ?? DEFAULT_PREFIX;
+  if (options.prefix === undefined) return buildTopology({ prefix: readCliEnv(env).REPORTS_PREFIX });
   try {
-    return buildTopology({ prefix });
+    return buildTopology({ prefix: options.prefix });
   } catch (error) {
-    const source = fromFlag ? "--prefix" : "REPORTS_PREFIX";
-    throw new ValidationError(`${source}: ${(error as Error).message}`, { fields: [source], cause: error });
+    throw new ValidationError(`--prefix: ${(error as Error).message}`, {
+      fields: ["--prefix"],
+      cause: error,
+    });
   }
 }
 
@@ -35,15 +38,14 @@ export function busNameFor(options: TargetOptions, env: NodeJS.ProcessEnv): stri
 
 /** The reports bucket: `--bucket`, else env `REPORTS_BUCKET`, else the topology's. */
 export function bucketFor(options: TargetOptions, env: NodeJS.ProcessEnv): string {
-  const explicit = options.bucket ?? env.REPORTS_BUCKET;
-  if (explicit === undefined) return topologyFor(options, env).bucket.name;
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(explicit)) {
-    const source = options.bucket !== undefined ? "--bucket" : "REPORTS_BUCKET";
-    throw new ValidationError(`${source}: not a valid S3 bucket name, got "${explicit}"`, {
-      fields: [source],
+  if (options.bucket === undefined)
+    return readCliEnv(env).REPORTS_BUCKET ?? topologyFor(options, env).bucket.name;
+  if (!BUCKET_NAME_PATTERN.test(options.bucket)) {
+    throw new ValidationError(`--bucket: not a valid S3 bucket name, got "${options.bucket}"`, {
+      fields: ["--bucket"],
     });
   }
-  return explicit;
+  return options.bucket;
 }
 
 /** Maps S3's "no such bucket" to TargetNotFoundError naming where the bucket name came from. */

@@ -9,7 +9,12 @@
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { ReportEventPublisher } from "#events/event-publisher.js";
 import { buildTopology, type ConsumerId, type Topology } from "#events/topology.js";
-import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import {
+  type AwsClients,
+  awsClientOptions,
+  createAwsClients,
+  destroyAwsClients,
+} from "#services/shared/aws.js";
 import { createHttpServer, listen } from "#services/shared/http-server.js";
 import type { Logger } from "#services/shared/logger.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
@@ -54,7 +59,7 @@ export async function startConsumers(
   config: ConsumerConfig,
   logger: Logger,
 ): Promise<RunningConsumers> {
-  const clients = createAwsClients();
+  const clients = createAwsClients(awsClientOptions(config));
   const topology = buildTopology({ prefix: config.REPORTS_PREFIX });
   const bucket = config.REPORTS_BUCKET ?? topology.bucket.name;
   const events = new ReportEventPublisher(clients.events, {

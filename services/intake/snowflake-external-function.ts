@@ -27,6 +27,7 @@ import {
   REPORT_FORMATS,
   type ReportJobInput,
 } from "#events/report-job.schema.js";
+import { mapLimited } from "#services/shared/map-limited.js";
 import { SnowflakeRequestError } from "./errors.js";
 
 /** `requestedBy` of every job that comes from Snowflake. */
@@ -163,24 +164,6 @@ function rowNumbers(rows: unknown[][]): number[] {
     seen.add(n);
     return n;
   });
-}
-
-/** Runs `fn` over items with at most `limit` in flight; results in input order. */
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 /**

@@ -1,30 +1,32 @@
 /**
- * Where the SQL lives: `sql/` at the repository root (DDL in `sql/ddl`, one file per report query in
- * `sql/reports`). Found by walking up from this module, so it works from sources (tsx) and from `dist/`;
- * `REPORTS_SQL_DIR` overrides it (e.g. a container that copies `sql/` elsewhere).
+ * Where the SQL lives: `sql/` beside the package's package.json (DDL in `sql/ddl`, one file per report
+ * query in `sql/reports`). Found by walking up from this module, so it works from sources (tsx), from
+ * `dist/` and in the image (which copies `sql/` and package.json to /app). Not configurable: the SQL is
+ * part of the release, not of the environment.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError } from "#services/shared/config.js";
 
 let cachedDir: string | undefined;
 const cache = new Map<string, string>();
 
 export function sqlDir(): string {
   if (cachedDir !== undefined) return cachedDir;
-  const override = process.env.REPORTS_SQL_DIR;
-  if (override !== undefined && override !== "") {
-    cachedDir = resolve(override);
-    return cachedDir;
-  }
-  let dir = dirname(fileURLToPath(import.meta.url));
+  const start = dirname(fileURLToPath(import.meta.url));
+  let dir = start;
   for (;;) {
     if (existsSync(join(dir, "sql", "reports")) && existsSync(join(dir, "package.json"))) {
       cachedDir = join(dir, "sql");
       return cachedDir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find the sql/ directory; set REPORTS_SQL_DIR");
+    if (parent === dir) {
+      throw new ConfigError(
+        `no sql/reports/ beside a package.json above ${start}: the package is incomplete`,
+      );
+    }
     dir = parent;
   }
 }

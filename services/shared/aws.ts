@@ -1,7 +1,7 @@
 /**
- * One place that builds AWS SDK v3 clients. The SDK itself honours `AWS_ENDPOINT_URL` (LocalStack
- * locally, unset in production); S3 switches to path-style when an endpoint override is present, because
- * virtual-host buckets do not resolve on 127.0.0.1.
+ * One place that builds AWS SDK v3 clients. The endpoint (LocalStack locally, unset in production) and the
+ * region come from the process's config (`awsVars`, read through readConfig); S3 switches to path-style
+ * when an endpoint override is present, because virtual-host buckets do not resolve on 127.0.0.1.
  */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -9,6 +9,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import { awsVars, readConfig } from "./config.js";
 
 export interface AwsClients {
   sqs: SQSClient;
@@ -21,26 +23,35 @@ export interface AwsClients {
 
 export interface AwsClientOptions {
   region?: string;
-  /** Overrides `AWS_ENDPOINT_URL`. */
+  /** An endpoint override (LocalStack); absent: AWS's own endpoints. */
   endpoint?: string;
 }
 
-function baseConfig(options: AwsClientOptions) {
-  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
-  return { region, ...(endpoint ? { endpoint } : {}), maxAttempts: 5 };
+type AwsVars = z.output<z.ZodObject<typeof awsVars>>;
+
+/** Client options from a process's config (any config built with `awsVars`). */
+export function awsClientOptions(config: AwsVars): AwsClientOptions {
+  const region = config.AWS_REGION ?? config.AWS_DEFAULT_REGION;
+  return {
+    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
+    ...(region ? { region } : {}),
+  };
 }
 
-/** Whether clients talk to a local emulator rather than AWS. */
-export function isLocalEndpoint(options: AwsClientOptions = {}): boolean {
-  return Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL);
+/** Client options read from the environment (for tooling without a config of its own). */
+export function awsClientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsClientOptions {
+  return awsClientOptions(readConfig(z.object(awsVars), env));
 }
 
-export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const config = baseConfig(options);
+export function createAwsClients(options: AwsClientOptions = awsClientOptionsFromEnv()): AwsClients {
+  const config = {
+    region: options.region ?? "us-east-1",
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    maxAttempts: 5,
+  };
   return {
     sqs: new SQSClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: isLocalEndpoint(options) }),
+    s3: new S3Client({ ...config, forcePathStyle: options.endpoint !== undefined }),
     events: new EventBridgeClient(config),
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),

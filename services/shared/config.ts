@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { PipelineError } from "#events/errors.js";
-import { DEFAULT_PREFIX } from "#events/topology.js";
+import { BUCKET_NAME_PATTERN, DEFAULT_PREFIX, PREFIX_PATTERN, REGION_PATTERN } from "#events/topology.js";
 import { LOG_LEVELS } from "./logger.js";
 
 export class ConfigError extends PipelineError {
@@ -54,21 +54,42 @@ export function checkHeartbeat(
   }
 }
 
+const regionVar = z
+  .string()
+  .regex(REGION_PATTERN, { error: 'must be a region such as "us-east-1"' })
+  .optional();
+
+/**
+ * Where the AWS clients go (services/shared/aws.ts `awsClientOptions`): the endpoint (LocalStack locally,
+ * unset in production) and the region. The SDK would read them itself; read here, a malformed one stops
+ * the process naming it.
+ */
+export const awsVars = {
+  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  AWS_REGION: regionVar,
+  AWS_DEFAULT_REGION: regionVar,
+};
+
+/** The names every process derives from: the topology prefix, and an explicit bucket overriding it. */
+export const topologyVars = {
+  REPORTS_PREFIX: z
+    .string()
+    .regex(PREFIX_PATTERN, {
+      error: "must be 1-31 letters, digits, - and _, starting with a letter or digit",
+    })
+    .default(DEFAULT_PREFIX),
+  REPORTS_BUCKET: z.string().regex(BUCKET_NAME_PATTERN, { error: "must be an S3 bucket name" }).optional(),
+};
+
 /**
  * What every process reads: the topology prefix its names derive from (default: the topology's
- * DEFAULT_PREFIX), explicit names production sets, the log level, and the AWS endpoint and region (the
- * SDK reads these two itself; they are validated here so a malformed one stops the process naming it).
+ * DEFAULT_PREFIX), explicit names production sets, the log level, and the AWS endpoint and region.
  */
 export const commonVars = {
-  REPORTS_PREFIX: z.string().min(1).default(DEFAULT_PREFIX),
+  ...topologyVars,
+  ...awsVars,
   EVENT_BUS_NAME: z.string().min(1).optional(),
-  REPORTS_BUCKET: z.string().min(3).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-  AWS_REGION: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be a region such as "us-east-1"' })
-    .optional(),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
 };
 

@@ -1,8 +1,9 @@
 /**
  * Replay: rebuilds the daily index manifests (`reports/_index/<day>.json`) and the per-category
  * `latest.json` pointers from the audit trail, with the functions the organizer uses (`indexEntryOf`,
- * `addToIndex`, `newerPointer` from services/reports/report-index.ts, `readJson` / `updateJson`), so a
- * rebuilt document is byte-identical to the one the organizer writes.
+ * `addToIndex`, `newerPointer` from services/reports/report-index.ts; on S3 the JsonDocuments adapter is the
+ * organizer's read-modify-write), so a rebuilt document is byte-identical to the one the organizer writes.
+ * Storage comes in through two ports (audit-trail.port.ts).
  *
  * It re-reads `audit/dt=<day>/` for each day of the range plus the day after (a report generated just
  * before midnight may be organized just after it: its ReportOrganized is filed under the next day, its
@@ -13,16 +14,17 @@
  *
  * @example
  * ```ts
- * const summary = await replayAuditTrail(clients.s3, bucket, { from: "2025-08-01", to: "2025-08-03" });
+ * const summary = await replayAuditTrail(
+ *   { trail: new S3AuditTrail(clients.s3, bucket), documents: new S3JsonDocuments(clients.s3, bucket) },
+ *   { from: "2025-08-01", to: "2025-08-03" },
+ * );
  * console.log(summary.changed); // documents rewritten; 0 on a healthy bucket
  * ```
  */
-import type { S3Client } from "@aws-sdk/client-s3";
 import { ValidationError } from "#events/errors.js";
 import { DetailType } from "#events/names.js";
 import type { ReportGenerated, ReportOrganized } from "#events/report-events.schema.js";
 import { auditDatePrefix, indexKey, latestPointerKey, type ReportCategory } from "#events/s3-layout.js";
-import { readJson, updateJson } from "#services/consumers/s3-json-document.js";
 import {
   addToIndex,
   type DailyIndex,
@@ -31,7 +33,9 @@ import {
   type LatestPointer,
   newerPointer,
 } from "#services/reports/report-index.js";
-import { listAuditKeys, mapLimited, readAuditRecord } from "./s3-audit-trail.js";
+import { mapLimited } from "#services/shared/map-limited.js";
+import { listAuditKeys, readAuditRecord } from "./audit-trail.js";
+import type { AuditTrail, JsonDocuments } from "./audit-trail.port.js";
 
 /** Longest range one replay covers, in days. */
 export const MAX_REPLAY_DAYS = 366;
@@ -158,23 +162,24 @@ function foldAll<T>(
   return changed ? doc : undefined;
 }
 
+/** What replay reads from and writes to. */
+export interface ReplayPorts {
+  trail: AuditTrail;
+  documents: JsonDocuments;
+}
+
 async function apply<T>(
-  s3: S3Client,
-  bucket: string,
+  documents: JsonDocuments,
   key: string,
   change: (current: T | undefined) => T | undefined,
   dryRun: boolean,
 ): Promise<boolean> {
-  if (dryRun) {
-    const current = await readJson<T>(s3, bucket, key);
-    return change(current?.value) !== undefined;
-  }
-  return (await updateJson<T>(s3, bucket, key, change)).changed;
+  if (dryRun) return change(await documents.read<T>(key)) !== undefined;
+  return documents.update<T>(key, change);
 }
 
 export async function replayAuditTrail(
-  s3: S3Client,
-  bucket: string,
+  { trail, documents }: ReplayPorts,
   options: ReplayOptions,
 ): Promise<ReplaySummary> {
   const days = daysOfRange(options);
@@ -183,11 +188,11 @@ export async function replayAuditTrail(
 
   const organized = new Map<string, ReportOrganized>();
   for (const day of scanned) {
-    const keys = await listAuditKeys(s3, bucket, auditDatePrefix(day), {
+    const keys = await listAuditKeys(trail, auditDatePrefix(day), {
       maxKeys: MAX_ORGANIZED_PER_DAY,
       keep: (k) => k.detailType === DetailType.ReportOrganized && !organized.has(k.eventId),
     });
-    const records = await mapLimited(keys, 16, (k) => readAuditRecord(s3, bucket, k.key));
+    const records = await mapLimited(keys, 16, (k) => readAuditRecord(trail, k.key));
     for (const r of records) {
       if (r.detailType === DetailType.ReportOrganized) organized.set(r.eventId, r.detail);
     }
@@ -198,8 +203,7 @@ export async function replayAuditTrail(
   const changedKeys: string[] = [];
   for (const [key, { day, entries: dayEntries }] of indexes) {
     const changed = await apply<DailyIndex>(
-      s3,
-      bucket,
+      documents,
       key,
       (current) => foldAll(current, dayEntries, (doc, e) => addToIndex(doc, day, e)),
       dryRun,
@@ -209,8 +213,7 @@ export async function replayAuditTrail(
   for (const [category, categoryEntries] of pointers) {
     const key = latestPointerKey(category);
     const changed = await apply<LatestPointer>(
-      s3,
-      bucket,
+      documents,
       key,
       (current) => foldAll(current, categoryEntries, newerPointer),
       dryRun,

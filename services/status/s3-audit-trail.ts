@@ -1,88 +1,53 @@
 /**
- * Reading the audit trail the auditor writes (see services/auditor/auditor.ts): prefix listings, paginated,
- * and records parsed back into validated events. Bounded: a listing stops at `maxKeys`, reads run a few
- * at a time.
+ * The status ports on S3: the audit trail as paginated ListObjectsV2 + GetObject, the index documents
+ * through the read-modify-write with If-Match the organizer uses (services/consumers/s3-json-document.ts).
  */
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
-import { isDetailType, parseReportEvent } from "#events/report-events.schema.js";
-import { parseAuditFileName } from "#events/s3-layout.js";
-import { AuditRecordInvalidError, AuditTrailTooLargeError } from "./errors.js";
-import type { AuditedEvent } from "./status-fold.js";
+import { readJson, updateJson } from "#services/consumers/s3-json-document.js";
+import type { AuditTrail, JsonDocuments } from "./audit-trail.port.js";
+import type { ReplayPorts } from "./replay.js";
 
-/** An audit object as named: its key and what its file name says. */
-export interface AuditKey {
-  key: string;
-  time: string;
-  detailType: string;
-  eventId: string;
-}
+export class S3AuditTrail implements AuditTrail {
+  readonly location: string;
 
-/**
- * Every audit object directly under `prefix` that `keep` accepts (objects whose names are not audit file
- * names are skipped). Throws AuditTrailTooLargeError past `maxKeys` kept keys, so memory stays bounded.
- */
-export async function listAuditKeys(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  options: { maxKeys?: number; keep?: (key: AuditKey) => boolean } = {},
-): Promise<AuditKey[]> {
-  const maxKeys = options.maxKeys ?? 10_000;
-  const out: AuditKey[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-    for (const object of page.Contents ?? []) {
-      const key = object.Key ?? "";
-      const parsed = parseAuditFileName(key.slice(prefix.length));
-      if (!parsed || (options.keep && !options.keep({ key, ...parsed }))) continue;
-      if (out.length >= maxKeys) {
-        throw new AuditTrailTooLargeError(
-          `more than ${maxKeys} audit objects under s3://${bucket}/${prefix}`,
-        );
-      }
-      out.push({ key, ...parsed });
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {
+    this.location = `s3://${bucket}/`;
+  }
+
+  async *keys(prefix: string): AsyncIterable<string> {
+    for await (const page of paginateListObjectsV2(
+      { client: this.s3 },
+      { Bucket: this.bucket, Prefix: prefix },
+    )) {
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
     }
   }
-  return out;
-}
 
-/** Reads one audit record and validates its detail against the contract. */
-export async function readAuditRecord(s3: S3Client, bucket: string, key: string): Promise<AuditedEvent> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const text = (await out.Body?.transformToString()) ?? "";
-  try {
-    const record = JSON.parse(text) as { time?: unknown; detailType?: unknown; detail?: unknown };
-    if (typeof record.time !== "string" || !isDetailType(record.detailType)) {
-      throw new Error("missing time or detailType");
-    }
-    const detail = parseReportEvent(record.detailType, record.detail);
-    return {
-      time: record.time,
-      detailType: record.detailType,
-      eventId: detail.eventId,
-      detail,
-    } as AuditedEvent;
-  } catch (error) {
-    throw new AuditRecordInvalidError(
-      `s3://${bucket}/${key} is not an audit record: ${(error as Error).message}`,
-      { cause: error },
-    );
+  async text(key: string): Promise<string> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return (await out.Body?.transformToString()) ?? "";
   }
 }
 
-/** Maps `fn` over `items`, at most `limit` at a time, keeping order. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+export class S3JsonDocuments implements JsonDocuments {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async read<T>(key: string): Promise<T | undefined> {
+    return (await readJson<T>(this.s3, this.bucket, key))?.value;
+  }
+
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<boolean> {
+    return (await updateJson<T>(this.s3, this.bucket, key, change)).changed;
+  }
+}
+
+/** Both status ports on one bucket. */
+export function s3StatusPorts(s3: S3Client, bucket: string): ReplayPorts {
+  return { trail: new S3AuditTrail(s3, bucket), documents: new S3JsonDocuments(s3, bucket) };
 }

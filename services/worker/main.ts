@@ -11,13 +11,19 @@ import { buildTopology } from "#events/topology.js";
 import { handleSnowflakeSubmit } from "#services/intake/snowflake-external-function.js";
 import { generateReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
-import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
+import {
+  type AwsClients,
+  awsClientOptions,
+  createAwsClients,
+  destroyAwsClients,
+} from "#services/shared/aws.js";
 import { createHttpServer, listen } from "#services/shared/http-server.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
 import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { QueueConsumer } from "#services/shared/queue-consumer.js";
 import { redriveOf } from "#services/shared/queues.js";
 import { getJobStatus } from "#services/status/job-status.js";
+import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import { readWorkerConfig, type WorkerConfig } from "./config.js";
 import { sweepDeadLetters } from "./dlq-sweeper.js";
 import { type GenerateFn, processJobMessage } from "./process-job.js";
@@ -71,8 +77,9 @@ export async function startWorker(
   overrides: WorkerOverrides = {},
 ): Promise<RunningWorker> {
   const logger = overrides.logger ?? createLogger({ service: "report-worker", level: config.LOG_LEVEL });
-  const clients = createAwsClients();
+  const clients = createAwsClients(awsClientOptions(config));
   const names = await resolveNames(config, clients);
+  const auditTrail = new S3AuditTrail(clients.s3, names.bucket);
   const real = () => createWarehouse(config, clients, logger);
   const warehouse = overrides.warehouse ? await overrides.warehouse(real) : await real();
   const events = new ReportEventPublisher(clients.events, { busName: names.busName });
@@ -131,7 +138,7 @@ export async function startWorker(
         consumer: { ok: consumer.isRunning, detail: `${consumer.inFlightCount} in flight` },
       };
     },
-    status: (jobId) => getJobStatus(clients.s3, names.bucket, jobId),
+    status: (jobId) => getJobStatus(auditTrail, jobId),
     // Snowflake external function `submit_report(type, params)` (sql/operations/): one job per row.
     snowflakeSubmit: (body) =>
       handleSnowflakeSubmit(body, async (jobInput) => {
@@ -161,7 +168,7 @@ export async function startWorker(
         sqs: clients.sqs,
         dlqUrl: names.dlqUrl,
         events,
-        status: (jobId) => getJobStatus(clients.s3, names.bucket, jobId),
+        status: (jobId) => getJobStatus(auditTrail, jobId),
         logger,
         hideSeconds: Math.max(60, config.DLQ_SWEEP_INTERVAL_SECONDS * 10),
       });

@@ -1,6 +1,7 @@
 /** `reports replay`: rebuild daily index manifests and latest.json pointers from the audit trail. */
 import type { Command } from "commander";
 import { replayAuditTrail } from "#services/status/replay.js";
+import { s3StatusPorts } from "#services/status/s3-audit-trail.js";
 import type { CliContext } from "../context.js";
 import { formatReplay, replayRange } from "../status-format.js";
 import { bucketFor, bucketNotFound } from "../target.js";
@@ -30,11 +31,12 @@ export function registerReplay(program: Command, ctx: CliContext): Command {
     const range = replayRange(options);
     const bucket = bucketFor(options, ctx.env);
     const s3 = ctx.aws(options.endpointUrl).s3;
-    const summary = await replayAuditTrail(s3, bucket, { ...range, dryRun: options.dryRun === true }).catch(
-      (error) => {
-        throw bucketNotFound(error, bucket);
-      },
-    );
+    const summary = await replayAuditTrail(s3StatusPorts(s3, bucket), {
+      ...range,
+      dryRun: options.dryRun === true,
+    }).catch((error) => {
+      throw bucketNotFound(error, bucket);
+    });
     if (options.json) ctx.out(JSON.stringify(summary));
     else for (const line of formatReplay(summary)) ctx.out(line);
   });

@@ -1,6 +1,7 @@
 /** `reports status <jobId>`: a job's state, timestamps, report key or error, from the audit trail. */
 import type { Command } from "commander";
 import { getJobStatus } from "#services/status/job-status.js";
+import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import type { CliContext } from "../context.js";
 import { UnknownJobError } from "../errors.js";
 import { formatStatus, statusJobId } from "../status-format.js";
@@ -26,7 +27,7 @@ export function registerStatus(program: Command, ctx: CliContext): Command {
     const id = statusJobId(jobId);
     const bucket = bucketFor(options, ctx.env);
     const s3 = ctx.aws(options.endpointUrl).s3;
-    const status = await getJobStatus(s3, bucket, id).catch((error) => {
+    const status = await getJobStatus(new S3AuditTrail(s3, bucket), id).catch((error) => {
       throw bucketNotFound(error, bucket);
     });
     if (!status) throw new UnknownJobError(`no event of job ${id} in s3://${bucket}/audit/jobs/${id}/`);

@@ -15,6 +15,7 @@ import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { getJobStatus, type JobState, type JobStatus } from "#services/status/job-status.js";
 import { replayAuditTrail } from "#services/status/replay.js";
+import { S3AuditTrail, s3StatusPorts } from "#services/status/s3-audit-trail.js";
 import type { RunningWorker } from "#services/worker/main.js";
 import { parseConsumerArgs } from "../../../localstack/consumers.js";
 import { FaultyWarehouse } from "../../../localstack/faults/faulty-warehouse.js";
@@ -73,7 +74,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
   let worker: RunningWorker | undefined;
   let consumers: RunningConsumers | undefined;
 
-  const status = (jobId: string) => getJobStatus(t.clients.s3, bucket, jobId);
+  const status = (jobId: string) => getJobStatus(new S3AuditTrail(t.clients.s3, bucket), jobId);
   const text = async (key: string) => (await readObject(t.clients, bucket, key)).toString("utf8");
 
   /** Polls the status until `until` holds; returns every distinct state seen on the way, in order. */
@@ -218,7 +219,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
     const healthy = await reports(["replay", "--from", from, "--to", to, "--prefix", prefix, "--json"]);
     for (const key of documents)
       await t.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    const rebuilt = await replayAuditTrail(t.clients.s3, bucket, { from, to });
+    const rebuilt = await replayAuditTrail(s3StatusPorts(t.clients.s3, bucket), { from, to });
     const after = new Map(await Promise.all(documents.map(async (k) => [k, await text(k)] as const)));
     const again = await reports(["replay", "--from", from, "--to", to, "--prefix", prefix]);
 

@@ -47,11 +47,15 @@ describe("reports status / replay arguments", () => {
     expect(err.join("\n")).toContain(message);
   });
 
-  it("a bad REPORTS_BUCKET is named as such", async () => {
-    const { ctx, err } = offlineContext({ REPORTS_BUCKET: "UPPER" });
+  it.each([
+    ["REPORTS_BUCKET", "UPPER"],
+    ["REPORTS_PREFIX", "no spaces"],
+    ["AWS_REGION", "Mars"],
+  ])("a bad %s in the environment exits 2 naming the variable", async (name, value) => {
+    const { ctx, err } = offlineContext({ [name]: value });
 
     expect(await run(["status", "JOB_1"], ctx)).toBe(EXIT.usage);
-    expect(err.join("\n")).toContain("REPORTS_BUCKET:");
+    expect(err.join("\n")).toContain(`${name}:`);
   });
 
   it("documents the exit codes and options in --help", async () => {

@@ -23,6 +23,7 @@ import { createTestTopology, type TestTopology } from "../../../../localstack/te
 import { AuditRecordInvalidError } from "../../errors.js";
 import { getJobStatus } from "../../job-status.js";
 import { replayAuditTrail } from "../../replay.js";
+import { S3AuditTrail, s3StatusPorts } from "../../s3-audit-trail.js";
 
 const log = createLogger({ service: "status-test", level: "error" });
 const v = SCHEMA_VERSION as typeof SCHEMA_VERSION;
@@ -111,8 +112,8 @@ describe("job status and replay on the audit trail (LocalStack S3)", () => {
   });
 
   it("an unknown job has no status; a malformed jobId is refused naming jobId", async () => {
-    expect(await getJobStatus(t.clients.s3, bucket, "NEVER_SUBMITTED")).toBeUndefined();
-    const error = await getJobStatus(t.clients.s3, bucket, "../audit").catch((e) => e);
+    expect(await getJobStatus(new S3AuditTrail(t.clients.s3, bucket), "NEVER_SUBMITTED")).toBeUndefined();
+    const error = await getJobStatus(new S3AuditTrail(t.clients.s3, bucket), "../audit").catch((e) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).fields).toEqual(["jobId"]);
   });
@@ -125,9 +126,9 @@ describe("job status and replay on the audit trail (LocalStack S3)", () => {
     // Another job whose id starts with this one's: must not leak into its listing.
     await audit(startedOf(`${jobId}_2`, 1, "2025-08-03T10:00:00Z"));
 
-    const running = await getJobStatus(t.clients.s3, bucket, jobId);
+    const running = await getJobStatus(new S3AuditTrail(t.clients.s3, bucket), jobId);
     await audit(failedOf(jobId, 2, true, "2025-08-03T10:00:04Z"));
-    const failed = await getJobStatus(t.clients.s3, bucket, jobId);
+    const failed = await getJobStatus(new S3AuditTrail(t.clients.s3, bucket), jobId);
 
     expect(running).toMatchObject({
       state: "running",
@@ -151,7 +152,7 @@ describe("job status and replay on the audit trail (LocalStack S3)", () => {
     const key = `${auditJobPrefix(jobId)}20250803T100001000Z_ReportFailed_${eventIdFor(jobId, DetailType.ReportFailed, 1)}.json`;
     await t.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "{not json" }));
 
-    const error = await getJobStatus(t.clients.s3, bucket, jobId).catch((e) => e);
+    const error = await getJobStatus(new S3AuditTrail(t.clients.s3, bucket), jobId).catch((e) => e);
 
     expect(error).toBeInstanceOf(AuditRecordInvalidError);
     expect((error as Error).message).toContain(key);
@@ -175,13 +176,17 @@ describe("job status and replay on the audit trail (LocalStack S3)", () => {
     const salesBefore = await text(latestPointerKey("sales"));
     expect(JSON.parse(before ?? "{}").count).toBe(3);
 
-    const healthy = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
+    const healthy = await replayAuditTrail(s3StatusPorts(t.clients.s3, bucket), { from: day, to: day });
     await t.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: dayKey }));
     await t.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: latestPointerKey("sales") }));
-    const dry = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day, dryRun: true });
+    const dry = await replayAuditTrail(s3StatusPorts(t.clients.s3, bucket), {
+      from: day,
+      to: day,
+      dryRun: true,
+    });
     const stillMissing = await text(dayKey).catch(() => undefined);
-    const rebuilt = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
-    const again = await replayAuditTrail(t.clients.s3, bucket, { from: day, to: day });
+    const rebuilt = await replayAuditTrail(s3StatusPorts(t.clients.s3, bucket), { from: day, to: day });
+    const again = await replayAuditTrail(s3StatusPorts(t.clients.s3, bucket), { from: day, to: day });
 
     expect(healthy).toMatchObject({ daysScanned: 2, events: 3, entries: 3, changed: 0 });
     expect(dry).toMatchObject({ dryRun: true, changed: 2 });
