@@ -17,10 +17,9 @@ import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
-  type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import { classifyAwsError } from "./aws-errors.js";
-import { backoffDelay } from "./backoff.js";
+import { type EntryResult, sendInBatches } from "./batch-send.js";
 import { EventPublishError, type FailedEventEntry, ValidationError } from "./errors.js";
 import { type DetailType, EVENT_SOURCE } from "./names.js";
 import {
@@ -129,16 +128,12 @@ export function planBatches(
   return { batches, tooLarge };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 interface Pending {
   index: number;
   detailType: DetailType;
   eventId: string;
   jobId: string | undefined;
   entry: PutEventsRequestEntry;
-  attempts: number;
-  lastError?: { code: string; message: string };
 }
 
 /**
@@ -197,68 +192,44 @@ export class ReportEventPublisher {
    */
   async publishAll(events: readonly PublishableEvent[]): Promise<PublishedEvent[]> {
     const pending = events.map((event, index) => this.toPending(event, index, events.length > 1));
+    const outcomes = await sendInBatches(pending.length, {
+      plan: (indexes) => {
+        const { batches, tooLarge } = planBatches(
+          indexes.map((i) => entrySize((pending[i] as Pending).entry)),
+        );
+        return {
+          batches: batches.map((batch) => batch.map((k) => indexes[k] as number)),
+          refused: tooLarge.map((k) => {
+            const index = indexes[k] as number;
+            const size = entrySize((pending[index] as Pending).entry);
+            const message = `entry is ${size} bytes; PutEvents allows < ${PUT_EVENTS_MAX_BYTES}`;
+            return { index, error: { code: ENTRY_TOO_LARGE, message, retryable: false } };
+          }),
+        };
+      },
+      send: (batch) => this.send(batch.map((i) => pending[i] as Pending)),
+      maxAttempts: this.maxAttempts,
+      baseDelayMs: this.baseDelayMs,
+      maxDelayMs: this.maxDelayMs,
+    });
 
     const failed: FailedEventEntry[] = [];
     const published: PublishedEvent[] = [];
-    const fail = (p: Pending, code: string, message: string) =>
-      failed.push({
-        index: p.index,
-        detailType: p.detailType,
-        eventId: p.eventId,
-        ...(p.jobId !== undefined ? { jobId: p.jobId } : {}),
-        errorCode: code,
-        errorMessage: message,
-        attempts: p.attempts,
-      });
-
-    let queue = pending;
-    for (let round = 1; queue.length > 0; round++) {
-      if (round > 1) await sleep(backoffDelay(round - 1, this.baseDelayMs, this.maxDelayMs));
-      const { batches, tooLarge } = planBatches(queue.map((p) => entrySize(p.entry)));
-      for (const i of tooLarge) {
-        const p = queue[i] as Pending;
-        fail(
-          p,
-          ENTRY_TOO_LARGE,
-          `entry is ${entrySize(p.entry)} bytes; PutEvents allows < ${PUT_EVENTS_MAX_BYTES}`,
-        );
+    for (const [index, outcome] of outcomes.entries()) {
+      const p = pending[index] as Pending;
+      const facts = { index, detailType: p.detailType, eventId: p.eventId, attempts: outcome.attempts };
+      if (outcome.ok) {
+        published.push({ ...facts, awsEventId: outcome.value });
+      } else {
+        failed.push({
+          ...facts,
+          ...(p.jobId !== undefined ? { jobId: p.jobId } : {}),
+          errorCode: outcome.error.code,
+          errorMessage: outcome.error.message,
+        });
       }
-      const retry: Pending[] = [];
-      for (const batch of batches) {
-        const items = batch.map((i) => queue[i] as Pending);
-        const outcome = await this.send(items);
-        for (const [k, item] of items.entries()) {
-          item.attempts += 1;
-          const result = outcome.results?.[k];
-          if (result?.EventId && !result.ErrorCode) {
-            published.push({
-              index: item.index,
-              detailType: item.detailType,
-              eventId: item.eventId,
-              awsEventId: result.EventId,
-              attempts: item.attempts,
-            });
-            continue;
-          }
-          item.lastError = result?.ErrorCode
-            ? { code: result.ErrorCode, message: result.ErrorMessage ?? "" }
-            : (outcome.error ?? {
-                code: "UnknownFailure",
-                message: "PutEvents returned no result for the entry",
-              });
-          const retryable = outcome.error ? outcome.retryable : true;
-          if (retryable && item.attempts < this.maxAttempts) retry.push(item);
-          else fail(item, item.lastError.code, item.lastError.message);
-        }
-      }
-      queue = retry;
     }
-
-    published.sort((a, b) => a.index - b.index);
-    if (failed.length > 0) {
-      failed.sort((a, b) => a.index - b.index);
-      throw new EventPublishError(failed, published.length);
-    }
+    if (failed.length > 0) throw new EventPublishError(failed, published.length);
     return published;
   }
 
@@ -285,24 +256,27 @@ export class ReportEventPublisher {
       eventId: detail.eventId,
       jobId: detail.jobId,
       entry,
-      attempts: 0,
     };
   }
 
-  /** One PutEvents call; a thrown error becomes a failure of every entry in the request. */
-  private async send(items: Pending[]): Promise<{
-    results?: PutEventsResultEntry[];
-    error?: { code: string; message: string };
-    retryable: boolean;
-  }> {
+  /** One PutEvents call: each entry's EventId or error; a thrown error fails every entry of the request. */
+  private async send(items: Pending[]): Promise<EntryResult<string>[]> {
     try {
       const out = await this.client.send(new PutEventsCommand({ Entries: items.map((i) => i.entry) }));
-      return { results: out.Entries ?? [], retryable: true };
+      return items.map((_, k): EntryResult<string> => {
+        const result = out.Entries?.[k];
+        if (result?.EventId && !result.ErrorCode) return { ok: true, value: result.EventId };
+        const error = result?.ErrorCode
+          ? { code: result.ErrorCode, message: result.ErrorMessage ?? "", retryable: true }
+          : { code: "NoResult", message: "PutEvents returned no result for the entry", retryable: true };
+        return { ok: false, error };
+      });
     } catch (error) {
       // The SDK already retried throttling and server errors; a client fault (validation, access) is permanent.
       const facts = classifyAwsError(error);
       const message = error instanceof Error ? error.message : String(error);
-      return { error: { code: facts.awsCode, message }, retryable: facts.retryable };
+      const failure = { code: facts.awsCode, message, retryable: facts.retryable };
+      return items.map(() => ({ ok: false, error: failure }));
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The typed producer client for the jobs queue. Fills `requestedAt` / `requestedBy` when the caller left
  * them out, validates every job with the job schema (an invalid job never reaches the queue), and sends
- * with the `reportType` and `schemaVersion` message attributes.
+ * with the `reportType` and `schemaVersion` message attributes (the message itself: report-job-message.ts;
+ * the batch retry rounds: batch-send.ts).
  *
  * @example
  * ```ts
@@ -13,37 +14,32 @@
  * ```
  */
 
-import {
-  type MessageAttributeValue,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyAwsError } from "./aws-errors.js";
-import { backoffDelay } from "./backoff.js";
+import { type EntryError, type EntryResult, sendInBatches } from "./batch-send.js";
 import { JobSubmitError, ValidationError } from "./errors.js";
-import { SCHEMA_VERSION } from "./names.js";
-import { parseReportJob, type ReportJob, type ReportJobInput } from "./report-job.schema.js";
+import type { ReportJob } from "./report-job.schema.js";
+import {
+  jobMessageAttributes,
+  jobMessageBody,
+  type PrepareOptions,
+  prepareReportJob,
+  type ReportJobDraft,
+} from "./report-job-message.js";
+
+export {
+  DEFAULT_REQUESTED_BY,
+  jobMessageAttributes,
+  jobMessageBody,
+  type PrepareOptions,
+  prepareReportJob,
+  type ReportJobDraft,
+} from "./report-job-message.js";
 
 /** SendMessageBatch accepts at most this many entries. */
 export const SEND_MESSAGE_BATCH_MAX = 10;
 
-/** `requestedBy` when neither the job nor the options name one. */
-export const DEFAULT_REQUESTED_BY = "report-pipeline-client";
-
-/** A job as a producer writes it: `requestedAt` and `requestedBy` may be left for the client to fill. */
-export type ReportJobDraft = ReportJobInput extends infer J
-  ? J extends unknown
-    ? Omit<J, "requestedAt" | "requestedBy"> & { requestedAt?: string; requestedBy?: string }
-    : never
-  : never;
-
-export interface SubmitOptions {
-  /** `requestedBy` for jobs that have none (default {@link DEFAULT_REQUESTED_BY}). */
-  requestedBy?: string;
-  /** Clock for `requestedAt` (tests pin it). */
-  now?: () => Date;
+export interface SubmitOptions extends PrepareOptions {
   /** Batch calls per job before reporting it failed (default 4). */
   maxAttempts?: number;
   /** First backoff delay in ms (default 100), doubling per retry with jitter. */
@@ -78,62 +74,6 @@ export interface BatchSubmitResult {
   results: JobSubmission[];
   sent: number;
   failed: number;
-}
-
-/**
- * Fills `requestedAt` (now) and `requestedBy` when absent, then validates; throws ValidationError naming
- * the field. Pure apart from the clock.
- *
- * @example
- * ```ts
- * const job = prepareReportJob({ jobId: "J1", reportType: "connectivity_test" }, { requestedBy: "cron" });
- * job.format; // "json" (default applied)
- * ```
- */
-export function prepareReportJob(draft: ReportJobDraft, options: SubmitOptions = {}): ReportJob {
-  // Untyped callers (the HTTP intake) may pass null, an array or a primitive: leave those to the schema,
-  // which names "(root)", instead of failing on `draft.requestedAt` or spreading an array into index keys.
-  if (typeof draft !== "object" || draft === null || Array.isArray(draft)) return parseReportJob(draft);
-  const filled = {
-    ...draft,
-    requestedAt: draft.requestedAt ?? (options.now?.() ?? new Date()).toISOString(),
-    requestedBy: draft.requestedBy ?? options.requestedBy ?? DEFAULT_REQUESTED_BY,
-  };
-  return parseReportJob(filled);
-}
-
-/** Characters outside what SQS accepts in a body (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF). */
-const NOT_SQS_SAFE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const hasNonSqsSafe = (text: string) => text.search(NOT_SQS_SAFE) !== -1;
-
-/**
- * The SQS body of a job: its JSON, with every character SQS would refuse (e.g. U+FFFE, U+FFFF, which a
- * valid string field may hold and JSON.stringify leaves as is) written as a `\uXXXX` escape. The JSON means
- * the same, so the worker reads back exactly the job that was validated.
- *
- * @example
- * ```ts
- * jobMessageBody(job); // '{"jobId":"J1",...,"requestedBy":"a\\ufffeb"}' for requestedBy "a\ufffeb"
- * ```
- */
-export function jobMessageBody(job: ReportJob): string {
-  return JSON.stringify(job).replace(
-    NOT_SQS_SAFE,
-    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** The SQS message attributes of a job. */
-export function jobMessageAttributes(job: ReportJob): Record<string, MessageAttributeValue> {
-  return {
-    reportType: { DataType: "String", StringValue: job.reportType },
-    schemaVersion: { DataType: "String", StringValue: SCHEMA_VERSION },
-    // A convenience copy of the body's correlationId: left out when SQS would refuse its characters (the
-    // body carries it escaped), rather than failing the whole send.
-    ...(job.correlationId && !hasNonSqsSafe(job.correlationId)
-      ? { correlationId: { DataType: "String", StringValue: job.correlationId } }
-      : {}),
-  };
 }
 
 /** An SQS failure as the submit results report it (read through the one AWS error mapper). */
@@ -185,8 +125,6 @@ export async function submitReportJob(
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Validates all jobs, then sends them with SendMessageBatch in chunks of 10. Entries SQS fails for a
  * server-side reason are resent with backoff up to `maxAttempts`; what still fails (or failed through the
@@ -218,87 +156,66 @@ export async function submitReportJobs(
     }
   });
 
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-  const results: (JobSubmission | undefined)[] = new Array(jobs.length);
-  const attempts = new Array<number>(jobs.length).fill(0);
-  const fail = (index: number, error: FailedJob["error"]) => {
+  const outcomes = await sendInBatches(jobs.length, {
+    plan: (pending) => ({
+      batches: Array.from({ length: Math.ceil(pending.length / SEND_MESSAGE_BATCH_MAX) }, (_, b) =>
+        pending.slice(b * SEND_MESSAGE_BATCH_MAX, (b + 1) * SEND_MESSAGE_BATCH_MAX),
+      ),
+    }),
+    send: (batch) => sendBatch(sqs, queueUrl, batch, jobs),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+    ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
+  });
+
+  const results = outcomes.map((outcome, index): JobSubmission => {
     const job = jobs[index] as ReportJob;
-    results[index] = {
-      index,
-      jobId: job.jobId,
-      status: "failed",
-      error,
-      job,
-      attempts: attempts[index] ?? 0,
+    const facts = { index, jobId: job.jobId, job, attempts: outcome.attempts };
+    if (outcome.ok) return { ...facts, status: "sent", messageId: outcome.value };
+    const { code, message, retryable } = outcome.error;
+    return { ...facts, status: "failed", error: { code, message, senderFault: !retryable } };
+  });
+  const sent = results.filter((r) => r.status === "sent").length;
+  return { results, sent, failed: results.length - sent };
+}
+
+/** One SendMessageBatch of `batch` (job indexes): each entry's message id or error. */
+async function sendBatch(
+  sqs: SQSClient,
+  queueUrl: string,
+  batch: number[],
+  jobs: readonly ReportJob[],
+): Promise<EntryResult<string>[]> {
+  // Entry ids are positions, not jobIds: jobIds may be longer than the 80 characters SQS allows.
+  const entries = batch.map((index) => {
+    const job = jobs[index] as ReportJob;
+    return {
+      Id: `j${index}`,
+      MessageBody: jobMessageBody(job),
+      MessageAttributes: jobMessageAttributes(job),
     };
-  };
-
-  let pending = jobs.map((_, index) => index);
-  for (let round = 1; pending.length > 0; round++) {
-    if (round > 1)
-      await sleep(backoffDelay(round - 1, options.baseDelayMs ?? 100, options.maxDelayMs ?? 2000));
-    const retry: number[] = [];
-    for (let start = 0; start < pending.length; start += SEND_MESSAGE_BATCH_MAX) {
-      const chunk = pending.slice(start, start + SEND_MESSAGE_BATCH_MAX);
-      // Entry ids are positions, not jobIds: jobIds may be longer than the 80 characters SQS allows.
-      const entries: SendMessageBatchRequestEntry[] = chunk.map((index) => {
-        const job = jobs[index] as ReportJob;
-        return {
-          Id: `j${index}`,
-          MessageBody: jobMessageBody(job),
-          MessageAttributes: jobMessageAttributes(job),
-        };
-      });
-      for (const index of chunk) attempts[index] = (attempts[index] ?? 0) + 1;
-      try {
-        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-        const answered = new Set<number>();
-        for (const ok of out.Successful ?? []) {
-          const index = Number(ok.Id?.slice(1));
-          const job = jobs[index];
-          if (!job || !ok.MessageId) continue;
-          answered.add(index);
-          results[index] = {
-            index,
-            jobId: job.jobId,
-            status: "sent",
-            messageId: ok.MessageId,
-            job,
-            attempts: attempts[index] ?? 0,
-          };
-        }
-        for (const bad of out.Failed ?? []) {
-          const index = Number(bad.Id?.slice(1));
-          if (!jobs[index]) continue;
-          answered.add(index);
-          const error = {
-            code: bad.Code ?? "Unknown",
-            message: bad.Message ?? "",
-            senderFault: Boolean(bad.SenderFault),
-          };
-          if (!error.senderFault && (attempts[index] ?? 0) < maxAttempts) retry.push(index);
-          else fail(index, error);
-        }
-        for (const index of chunk) {
-          if (answered.has(index)) continue;
-          const error = {
-            code: "NoResult",
-            message: "SendMessageBatch did not report this entry",
-            senderFault: false,
-          };
-          if ((attempts[index] ?? 0) < maxAttempts) retry.push(index);
-          else fail(index, error);
-        }
-      } catch (error) {
-        // The SDK already retried throttling and 5xx; what reaches here (missing queue, access denied,
-        // network down) would fail the same way again, so every job of the chunk is reported.
-        for (const index of chunk) fail(index, awsErrorOf(error));
-      }
+  });
+  try {
+    const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    const byId = new Map<string, EntryResult<string>>();
+    for (const ok of out.Successful ?? []) {
+      if (ok.Id && ok.MessageId) byId.set(ok.Id, { ok: true, value: ok.MessageId });
     }
-    pending = retry;
+    for (const bad of out.Failed ?? []) {
+      const error = { code: bad.Code ?? "Unknown", message: bad.Message ?? "", retryable: !bad.SenderFault };
+      if (bad.Id) byId.set(bad.Id, { ok: false, error });
+    }
+    const missing: EntryError = {
+      code: "NoResult",
+      message: "SendMessageBatch did not report this entry",
+      retryable: true,
+    };
+    return entries.map((e) => byId.get(e.Id) ?? { ok: false, error: missing });
+  } catch (error) {
+    // The SDK already retried throttling and 5xx; what reaches here (missing queue, access denied,
+    // network down) would fail the same way again, so every job of the chunk is reported.
+    const e = awsErrorOf(error);
+    const failure = { code: e.code, message: e.message, retryable: !e.senderFault, resend: false };
+    return entries.map(() => ({ ok: false, error: failure }));
   }
-
-  const done = results as JobSubmission[];
-  const sent = done.filter((r) => r.status === "sent").length;
-  return { results: done, sent, failed: done.length - sent };
 }

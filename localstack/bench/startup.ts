@@ -6,12 +6,12 @@
  *
  *   npm run bench:startup [-- --runs 5 --idle-seconds 5]
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "../build.js";
 import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
 import { startService } from "../service-process.js";
 import { createTestTopology, testWorkerEnv } from "../testing.js";
+import { quantile, rssMb } from "./measure.js";
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,15 +22,7 @@ function flag(name: string, fallback: number): number {
   return value;
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-};
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 interface Sample {
   readyMs: number;

@@ -57,103 +57,19 @@ export interface JobProcessorDeps {
   metrics?: boolean;
 }
 
-/** Pulls what can be trusted out of a body that failed validation (for the rejection event). */
-function salvage(body: unknown): { jobId?: string; reportType?: ReportType; correlationId?: string } {
-  if (typeof body !== "object" || body === null) return {};
-  const b = body as Record<string, unknown>;
-  const out: { jobId?: string; reportType?: ReportType; correlationId?: string } = {};
-  if (JobIdSchema.safeParse(b.jobId).success) out.jobId = b.jobId as string;
-  if ((REPORT_TYPES as readonly unknown[]).includes(b.reportType))
-    out.reportType = b.reportType as ReportType;
-  // Same bounds as the event schema's correlationId: an empty one made the ReportRejected itself invalid,
-  // so the message was never deleted and looped into the DLQ without any event.
-  if (typeof b.correlationId === "string" && b.correlationId.length >= 1 && b.correlationId.length <= 256)
-    out.correlationId = b.correlationId;
-  return out;
-}
+type JobCommon = Pick<ReportJob, "jobId" | "reportType" | "correlationId">;
 
 export async function processJobMessage(message: Message, deps: JobProcessorDeps): Promise<HandlerOutcome> {
   const attempt = receiveCountOf(message);
   const messageId = message.MessageId ?? "unknown";
   const log = deps.logger.child({ messageId, attempt });
-  const raw = message.Body ?? "";
 
   // 1. Is it a job at all?
-  let body: unknown;
-  let job: ReportJob;
-  try {
-    try {
-      body = JSON.parse(raw);
-    } catch (error) {
-      // No cause: JSON.parse's message quotes the start of the body, which may hold anything.
-      throw new ValidationError(`message body is not valid JSON (${(error as Error).name})`, {
-        fields: ["(body)"],
-      });
-    }
-    job = parseReportJob(body);
-  } catch (error) {
-    const v = error instanceof ValidationError ? error : new ValidationError(String(error));
-    const known = salvage(body);
-    const issues =
-      v.cause instanceof z.ZodError
-        ? v.cause.issues.slice(0, 100).map((i) => ({
-            field: (i.path.map(String).join(".") || "(root)").slice(0, 512),
-            message: i.message.slice(0, 1024),
-          }))
-        : v.fields.map((field) => ({ field, message: v.message.slice(0, 1024) }));
-    await deps.events.publish({
-      detailType: DetailType.ReportRejected,
-      detail: {
-        schemaVersion: SCHEMA_VERSION,
-        eventId: eventIdFor(known.jobId ?? `message-${messageId}`, DetailType.ReportRejected),
-        ...known,
-        reason: v.message.slice(0, 4096),
-        issues,
-        messageId,
-        ...truncateBody(raw),
-      },
-    });
-    // The reason, bounded; not the error with its cause (a zod error can run to megabytes on a huge body).
-    log.warn("message rejected", {
-      ...known,
-      reason: v.message.slice(0, 1000),
-      fields: v.fields.slice(0, 20),
-    });
-    metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, known.jobId);
-    return { action: "delete" };
-  }
-
+  const read = readJobMessage(message.Body ?? "");
+  if (!read.ok) return reject(read, messageId, deps, log);
+  const { job } = read;
   const jlog = log.child({ jobId: job.jobId, correlationId: job.correlationId, reportType: job.reportType });
-  const common = {
-    jobId: job.jobId,
-    reportType: job.reportType,
-    ...(job.correlationId ? { correlationId: job.correlationId } : {}),
-  };
   const key = generatedKey(job);
-
-  const emitGenerated = async (facts: StoredReportFacts) => {
-    await deps.events.publish({
-      detailType: DetailType.ReportGenerated,
-      detail: {
-        schemaVersion: SCHEMA_VERSION,
-        eventId: eventIdFor(job.jobId, DetailType.ReportGenerated),
-        ...common,
-        bucket: deps.store.bucket,
-        key,
-        uri: `s3://${deps.store.bucket}/${key}`,
-        format: facts.format,
-        sizeBytes: facts.sizeBytes,
-        sha256: facts.sha256,
-        rowCount: facts.rowCount,
-        queryIds: facts.queryIds,
-        durationMs: facts.durationMs,
-        generatedAt: facts.generatedAt,
-        summary: facts.summary,
-        attempt: facts.attempt,
-        ...(job.delivery ? { delivery: job.delivery } : {}),
-      },
-    });
-  };
 
   // 2. Done before? (duplicate delivery, or a crash between PutObject and delete): re-emit, no query.
   // Once organized, the report lives at its canonical key (same metadata), so look there too.
@@ -163,65 +79,20 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   ]);
   const existing = atGenerated ?? atOrganized;
   if (existing) {
-    await emitGenerated(existing);
+    await deps.events.publish(generatedEvent(job, deps.store.bucket, key, existing));
     jlog.info("report already stored; event re-emitted without a query", { key });
     return { action: "delete" };
   }
 
+  // 3. Run it: ReportStarted, generate, spool and store (or the failure policy).
   const startedAt = (deps.clock ?? (() => new Date()))();
-  // ReportStarted goes out while the query runs (events carry no order; status orders by kind). It is
-  // awaited before any other event of the job, so a failure to publish it still fails this attempt.
-  const started = deps.events.publish({
-    detailType: DetailType.ReportStarted,
-    detail: {
-      schemaVersion: SCHEMA_VERSION,
-      eventId: eventIdFor(job.jobId, DetailType.ReportStarted, attempt),
-      ...common,
-      attempt,
-      startedAt: startedAt.toISOString(),
-    },
-  });
-  started.catch(() => undefined); // observed below; keeps an early rejection from being "unhandled"
-  jlog.info("job started", { key });
+  const stored = await runAndStore(job, attempt, key, startedAt, deps, jlog);
+  if (!stored.ok) return stored.outcome;
 
-  let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
-  let facts: StoredReportFacts;
-  try {
-    const report = await deps.generate(job, deps.warehouse, {
-      generatedAt: startedAt,
-      ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
-    });
-    file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
-    await started;
-    const stats = report.stats();
-    facts = {
-      sha256: file.sha256,
-      sizeBytes: file.sizeBytes,
-      rowCount: stats.rowCount,
-      queryIds: stats.queryIds,
-      summary: stats.summary,
-      generatedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-      format: job.format,
-      contentType: report.contentType,
-      attempt,
-    };
-    const written = await deps.store.putIfAbsent(key, file, facts);
-    if (written === "exists") {
-      // A concurrent run of the same job won the race; its object is the report.
-      facts = (await deps.store.head(key)) ?? facts;
-      jlog.info("another run stored this report first; using its object", { key });
-    }
-  } catch (error) {
-    await started; // a ReportFailed must not overtake its attempt's ReportStarted; rethrows if that failed
-    return await fail(job, attempt, error, deps, jlog, startedAt);
-  } finally {
-    await removeTempFile(file);
-  }
-
-  // Outside the failure policy on purpose: if PutEvents fails now, the message is not deleted and the
+  // 4. Outside the failure policy on purpose: if PutEvents fails now, the message is not deleted and the
   // retry finds the object and only re-emits the event.
-  await emitGenerated(facts);
+  const { facts } = stored;
+  await deps.events.publish(generatedEvent(job, deps.store.bucket, key, facts));
   jlog.info("report generated", {
     key,
     rows: facts.rowCount,
@@ -237,6 +108,172 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   return { action: "delete" };
 }
 
+type ReadJob =
+  | { ok: true; job: ReportJob }
+  | { ok: false; error: ValidationError; body: unknown; raw: string };
+
+/** Parses and validates a message body; a body that is not a job comes back with its ValidationError. */
+export function readJobMessage(raw: string): ReadJob {
+  let body: unknown;
+  try {
+    try {
+      body = JSON.parse(raw);
+    } catch (error) {
+      // No cause: JSON.parse's message quotes the start of the body, which may hold anything.
+      throw new ValidationError(`message body is not valid JSON (${(error as Error).name})`, {
+        fields: ["(body)"],
+      });
+    }
+    return { ok: true, job: parseReportJob(body) };
+  } catch (error) {
+    const v = error instanceof ValidationError ? error : new ValidationError(String(error));
+    return { ok: false, error: v, body, raw };
+  }
+}
+
+/** Pulls what can be trusted out of a body that failed validation (for the rejection event). */
+function salvage(body: unknown): { jobId?: string; reportType?: ReportType; correlationId?: string } {
+  if (typeof body !== "object" || body === null) return {};
+  const b = body as Record<string, unknown>;
+  const out: { jobId?: string; reportType?: ReportType; correlationId?: string } = {};
+  if (JobIdSchema.safeParse(b.jobId).success) out.jobId = b.jobId as string;
+  if ((REPORT_TYPES as readonly unknown[]).includes(b.reportType))
+    out.reportType = b.reportType as ReportType;
+  // Same bounds as the event schema's correlationId: an empty one made the ReportRejected itself invalid,
+  // so the message was never deleted and looped into the DLQ without any event.
+  if (typeof b.correlationId === "string" && b.correlationId.length >= 1 && b.correlationId.length <= 256)
+    out.correlationId = b.correlationId;
+  return out;
+}
+
+/** A body that is not a job: ReportRejected (bounded: reason, first 100 issues, truncated body), delete. */
+async function reject(
+  read: Extract<ReadJob, { ok: false }>,
+  messageId: string,
+  deps: JobProcessorDeps,
+  log: Logger,
+): Promise<HandlerOutcome> {
+  const v = read.error;
+  const known = salvage(read.body);
+  const issues =
+    v.cause instanceof z.ZodError
+      ? v.cause.issues.slice(0, 100).map((i) => ({
+          field: (i.path.map(String).join(".") || "(root)").slice(0, 512),
+          message: i.message.slice(0, 1024),
+        }))
+      : v.fields.map((field) => ({ field, message: v.message.slice(0, 1024) }));
+  await deps.events.publish({
+    detailType: DetailType.ReportRejected,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: eventIdFor(known.jobId ?? `message-${messageId}`, DetailType.ReportRejected),
+      ...known,
+      reason: v.message.slice(0, 4096),
+      issues,
+      messageId,
+      ...truncateBody(read.raw),
+    },
+  });
+  // The reason, bounded; not the error with its cause (a zod error can run to megabytes on a huge body).
+  log.warn("message rejected", { ...known, reason: v.message.slice(0, 1000), fields: v.fields.slice(0, 20) });
+  metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, known.jobId);
+  return { action: "delete" };
+}
+
+const commonOf = (job: JobCommon) => ({
+  jobId: job.jobId,
+  reportType: job.reportType,
+  ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+});
+
+/** The ReportGenerated of a stored report. */
+function generatedEvent(job: ReportJob, bucket: string, key: string, facts: StoredReportFacts) {
+  return {
+    detailType: DetailType.ReportGenerated,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: eventIdFor(job.jobId, DetailType.ReportGenerated),
+      ...commonOf(job),
+      bucket,
+      key,
+      uri: `s3://${bucket}/${key}`,
+      format: facts.format,
+      sizeBytes: facts.sizeBytes,
+      sha256: facts.sha256,
+      rowCount: facts.rowCount,
+      queryIds: facts.queryIds,
+      durationMs: facts.durationMs,
+      generatedAt: facts.generatedAt,
+      summary: facts.summary,
+      attempt: facts.attempt,
+      ...(job.delivery ? { delivery: job.delivery } : {}),
+    },
+  } as const;
+}
+
+/**
+ * ReportStarted, then the report: generate, spool to a temp file (hashing it), put under `generated/`
+ * (first writer wins). The stored facts, or the outcome the failure policy chose.
+ */
+async function runAndStore(
+  job: ReportJob,
+  attempt: number,
+  key: string,
+  startedAt: Date,
+  deps: JobProcessorDeps,
+  jlog: Logger,
+): Promise<{ ok: true; facts: StoredReportFacts } | { ok: false; outcome: HandlerOutcome }> {
+  // ReportStarted goes out while the query runs (events carry no order; status orders by kind). It is
+  // awaited before any other event of the job, so a failure to publish it still fails this attempt.
+  const started = deps.events.publish({
+    detailType: DetailType.ReportStarted,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: eventIdFor(job.jobId, DetailType.ReportStarted, attempt),
+      ...commonOf(job),
+      attempt,
+      startedAt: startedAt.toISOString(),
+    },
+  });
+  started.catch(() => undefined); // observed below; keeps an early rejection from being "unhandled"
+  jlog.info("job started", { key });
+
+  let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
+  try {
+    const report = await deps.generate(job, deps.warehouse, {
+      generatedAt: startedAt,
+      ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
+    });
+    file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
+    await started;
+    const stats = report.stats();
+    const facts: StoredReportFacts = {
+      sha256: file.sha256,
+      sizeBytes: file.sizeBytes,
+      rowCount: stats.rowCount,
+      queryIds: stats.queryIds,
+      summary: stats.summary,
+      generatedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      format: job.format,
+      contentType: report.contentType,
+      attempt,
+    };
+    if ((await deps.store.putIfAbsent(key, file, facts)) === "exists") {
+      // A concurrent run of the same job won the race; its object is the report.
+      jlog.info("another run stored this report first; using its object", { key });
+      return { ok: true, facts: (await deps.store.head(key)) ?? facts };
+    }
+    return { ok: true, facts };
+  } catch (error) {
+    await started; // a ReportFailed must not overtake its attempt's ReportStarted; rethrows if that failed
+    return { ok: false, outcome: await fail(job, attempt, error, deps, jlog, startedAt) };
+  } finally {
+    await removeTempFile(file);
+  }
+}
+
+/** The failure policy: ReportFailed, then delete (not retryable), release (last attempt) or retry later. */
 async function fail(
   job: ReportJob,
   attempt: number,
@@ -253,9 +290,7 @@ async function fail(
     detail: {
       schemaVersion: SCHEMA_VERSION,
       eventId: eventIdFor(job.jobId, DetailType.ReportFailed, attempt),
-      jobId: job.jobId,
-      reportType: job.reportType,
-      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+      ...commonOf(job),
       error: { code: e.code, message: e.message.slice(0, 4096), retryable: e.retryable },
       attempt,
       final,
