@@ -147,6 +147,16 @@ export function isAwsSdkError(error: unknown): boolean {
 /** The object, key, queue or resource is not there. */
 export const isAwsNotFound = (error: unknown) => classifyAwsError(error).code === "AWS_NOT_FOUND";
 
+/** What a create call answers when the resource is there already (bus, archive, log group, own bucket). */
+const ALREADY_EXISTS = new Set([
+  "ResourceAlreadyExistsException",
+  "BucketAlreadyOwnedByYou",
+  "ResourceInUseException",
+]);
+
+/** A create call met a resource of that name that already exists (and is ours). */
+export const isAwsAlreadyExists = (error: unknown) => ALREADY_EXISTS.has(classifyAwsError(error).awsCode);
+
 /** A conditional write lost: `If-None-Match: *` met an object, or `If-Match` met a newer one. */
 export const isAwsPreconditionFailed = (error: unknown) =>
   classifyAwsError(error).code === "AWS_PRECONDITION_FAILED";

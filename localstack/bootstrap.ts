@@ -23,11 +23,8 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException,
 } from "@aws-sdk/client-eventbridge";
 import {
-  BucketAlreadyOwnedByYou,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
@@ -40,9 +37,9 @@ import {
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
-  QueueDoesNotExist,
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
+import { classifyAwsError, isAwsAlreadyExists, isAwsNotFound } from "#events/aws-errors.js";
 import {
   buildTopology,
   type ConsumerId,
@@ -50,6 +47,7 @@ import {
   type QueueSpec,
   type Topology,
 } from "#events/topology.js";
+
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 
 export interface ProvisionedQueue {
@@ -149,7 +147,7 @@ async function ensureBus(clients: AwsClients, name: string): Promise<string> {
     const out = await clients.events.send(new CreateEventBusCommand({ Name: name }));
     if (out.EventBusArn) return out.EventBusArn;
   } catch (error) {
-    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+    if (!isAwsAlreadyExists(error)) throw error;
   }
   const described = await clients.events.send(new DescribeEventBusCommand({ Name: name }));
   if (!described.Arn) throw new Error(`event bus ${name} has no ARN`);
@@ -168,7 +166,7 @@ async function ensureArchive(clients: AwsClients, topology: Topology, busArn: st
     );
     if (out.ArchiveArn) return out.ArchiveArn;
   } catch (error) {
-    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+    if (!isAwsAlreadyExists(error)) throw error;
   }
   const described = await clients.events.send(
     new DescribeArchiveCommand({ ArchiveName: topology.bus.archiveName }),
@@ -182,7 +180,7 @@ async function ensureLogGroup(clients: AwsClients, topology: Topology): Promise<
   try {
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
   } catch (error) {
-    if ((error as { name?: string }).name !== "ResourceAlreadyExistsException") throw error;
+    if (!isAwsAlreadyExists(error)) throw error;
   }
   await clients.logs.send(
     new PutRetentionPolicyCommand({
@@ -198,7 +196,7 @@ async function ensureLogGroup(clients: AwsClients, topology: Topology): Promise<
       const described = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
       arn = described.logGroups?.find((g) => g.logGroupName === name)?.arn;
     } catch (error) {
-      if (attempt === 8 || (error as { name?: string }).name !== "InternalError") throw error;
+      if (attempt === 8 || classifyAwsError(error).awsCode !== "InternalError") throw error;
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
@@ -214,7 +212,7 @@ async function ensureBucket(clients: AwsClients, bucket: string): Promise<void> 
     try {
       await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     } catch (error) {
-      if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+      if (!isAwsAlreadyExists(error)) throw error;
     }
   }
   await clients.s3.send(
@@ -284,11 +282,7 @@ async function ignoreMissing(action: () => Promise<unknown>): Promise<void> {
   try {
     await action();
   } catch (error) {
-    if (error instanceof ResourceNotFoundException || error instanceof QueueDoesNotExist) return;
-    const name = (error as { name?: string }).name;
-    if (name === "NoSuchBucket" || name === "ResourceNotFoundException" || name === "NotFoundException")
-      return;
-    throw error;
+    if (!isAwsNotFound(error)) throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import { SQSServiceException } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import {
   classifyAwsError,
+  isAwsAlreadyExists,
   isAwsNotFound,
   isAwsPreconditionFailed,
   isAwsSdkError,
@@ -89,5 +90,12 @@ describe("toPipelineError at the AWS edge", () => {
     ]);
     expect(isAwsWriteConflict(sdk(S3ServiceException, "ConditionalRequestConflict", 409))).toBe(true);
     expect(isAwsWriteConflict(sdk(S3ServiceException, "AccessDenied", 403))).toBe(false);
+    expect(isAwsAlreadyExists(sdk(EventBridgeServiceException, "ResourceAlreadyExistsException", 400))).toBe(
+      true,
+    );
+    expect(isAwsAlreadyExists(toPipelineError(sdk(S3ServiceException, "BucketAlreadyOwnedByYou", 409)))).toBe(
+      true,
+    );
+    expect(isAwsAlreadyExists(sdk(S3ServiceException, "BucketAlreadyExists", 409))).toBe(false); // someone else's
   });
 });
