@@ -57,6 +57,17 @@ export const ERROR_CODES = {
     retryable: "varies",
     meaning: "a job could not be put on the jobs queue",
   },
+  JOB_ID_CONFLICT: {
+    surface: "event",
+    retryable: false,
+    meaning:
+      "the jobId is already taken by a job with different content (type, parameters, format, requestedAt or delivery); the first job is unaffected; submit under a new jobId",
+  },
+  JOB_CLAIM_INVALID: {
+    surface: "event",
+    retryable: false,
+    meaning: "the worker's claim record of the job id is unreadable; the job is not run",
+  },
   JOB_DEAD_LETTERED: {
     surface: "event",
     retryable: false,
@@ -207,6 +218,11 @@ export const ERROR_CODES = {
   },
   // HTTP answers
   BODY_TOO_LARGE: { surface: "http", retryable: false, meaning: "the request body exceeds the limit" },
+  UNSUPPORTED_MEDIA_TYPE: {
+    surface: "http",
+    retryable: false,
+    meaning: "a POST body is not declared `content-type: application/json` (UTF-8)",
+  },
   NOT_FOUND: { surface: "http", retryable: false, meaning: "no such route" },
   METHOD_NOT_ALLOWED: { surface: "http", retryable: false, meaning: "the route does not take this method" },
   NOT_IMPLEMENTED: { surface: "http", retryable: false, meaning: "this process does not serve the route" },
@@ -238,4 +254,42 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export function isKnownErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);
+}
+
+/** What a pipeline event says about an error (ReportFailed.error). */
+export interface EventError {
+  code: string;
+  message: string;
+  retryable: boolean;
+  queryIds?: string[];
+}
+
+/**
+ * The error as events carry it: its code, the code's fixed meaning from this catalogue, `retryable`, the
+ * names of the offending fields (a ValidationError's) and the query id. Never the error's own message:
+ * that may quote warehouse data or SQL (a DuckDB cast error quotes the value it could not convert), and
+ * events reach SNS, webhooks, the audit trail and `GET /jobs/:id`. The message goes to the log instead.
+ *
+ * @example
+ * ```ts
+ * eventErrorOf({ code: "WAREHOUSE_QUERY_FAILED", retryable: false, message: "Conversion Error: 'Oscorp'…" });
+ * // { code: "WAREHOUSE_QUERY_FAILED", message: "the statement failed in the warehouse", retryable: false }
+ * ```
+ */
+export function eventErrorOf(error: {
+  code: string;
+  retryable: boolean;
+  fields?: readonly string[];
+  queryId?: string | undefined;
+}): EventError {
+  const meaning = isKnownErrorCode(error.code)
+    ? ERROR_CODES[error.code].meaning
+    : ERROR_CODES.UNEXPECTED.meaning;
+  const fields = (error.fields ?? []).slice(0, 10).map((f) => f.slice(0, 128));
+  return {
+    code: error.code,
+    message: fields.length > 0 ? `${meaning} (fields: ${fields.join(", ")})` : meaning,
+    retryable: error.retryable,
+    ...(error.queryId ? { queryIds: [error.queryId.slice(0, 256)] } : {}),
+  };
 }

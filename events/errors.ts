@@ -13,15 +13,19 @@ import { type AwsErrorCode, type AwsErrorFacts, classifyAwsError, isAwsSdkError 
 
 export interface PipelineErrorOptions {
   cause?: unknown;
+  /** The warehouse query the error is about, when one was running (it goes into ReportFailed). */
+  queryId?: string;
 }
 
 export abstract class PipelineError extends Error {
   abstract readonly code: string;
   abstract readonly retryable: boolean;
+  readonly queryId: string | undefined;
 
   constructor(message: string, options: PipelineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.queryId = options.queryId;
   }
 
   /** The shape carried in `ReportFailed.error` and in log lines. */

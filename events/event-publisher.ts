@@ -128,6 +128,19 @@ export function planBatches(
   return { batches, tooLarge };
 }
 
+/**
+ * Per-entry answers that resending cannot change: the role may not put this detail-type or source (IAM
+ * `events:detail-type` / `events:source` conditions), or the entry itself is malformed.
+ */
+const REFUSED_ENTRY_CODES = new Set([
+  "NotAuthorizedForDetailTypeException",
+  "NotAuthorizedForSourceException",
+  "AccessDeniedException",
+  "MalformedDetail",
+  "InvalidArgument",
+  "ValidationException",
+]);
+
 interface Pending {
   index: number;
   detailType: DetailType;
@@ -267,7 +280,11 @@ export class ReportEventPublisher {
         const result = out.Entries?.[k];
         if (result?.EventId && !result.ErrorCode) return { ok: true, value: result.EventId };
         const error = result?.ErrorCode
-          ? { code: result.ErrorCode, message: result.ErrorMessage ?? "", retryable: true }
+          ? {
+              code: result.ErrorCode,
+              message: result.ErrorMessage ?? "",
+              retryable: !REFUSED_ENTRY_CODES.has(result.ErrorCode),
+            }
           : { code: "NoResult", message: "PutEvents returned no result for the entry", retryable: true };
         return { ok: false, error };
       });

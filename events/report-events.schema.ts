@@ -164,10 +164,16 @@ export const ReportOrganizedSchema = z.strictObject({
 export const ReportFailedSchema = z.strictObject({
   ...envelope,
   error: z.strictObject({
-    /** A stable PipelineError code, e.g. `WAREHOUSE_UNAVAILABLE`. */
+    /** A stable PipelineError code, e.g. `WAREHOUSE_UNAVAILABLE` (events/error-codes.ts). */
     code: z.string().min(1).max(128),
+    /**
+     * The code's fixed meaning from the catalogue (eventErrorOf), plus the names of offending fields: never
+     * warehouse data or SQL (the raw text is in the worker's log, redacted).
+     */
     message: z.string().max(4096),
     retryable: z.boolean(),
+    /** The warehouse queries the failure concerns, to look up in the warehouse's own history. */
+    queryIds: z.array(z.string().min(1).max(256)).max(20).optional(),
   }),
   attempt: Attempt,
   final: z.boolean(),
@@ -182,6 +188,11 @@ export const ReportRejectedSchema = z.strictObject({
   jobId: JobIdSchema.optional(),
   /** Present when the message carried a valid one. */
   reportType: ReportTypeField.optional(),
+  /**
+   * Why: `VALIDATION_FAILED` (not a valid job; the default when absent) or `JOB_ID_CONFLICT` (a valid job
+   * whose jobId is already taken by a job with different content; the first job is unaffected).
+   */
+  code: z.enum(["VALIDATION_FAILED", "JOB_ID_CONFLICT"]).optional(),
   reason: z.string().min(1).max(4096),
   issues: z.array(z.strictObject({ field: z.string().max(512), message: z.string().max(1024) })).max(100),
   /** The SQS message id of the rejected message. */

@@ -3,6 +3,7 @@
  * the SQS body and message attributes it travels with. Pure (no SQS client); the producer client
  * (submit-report-job.ts) and anything else that enqueues jobs build messages with these.
  */
+import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { SCHEMA_VERSION } from "./names.js";
 import { parseReportJob, type ReportJob, type ReportJobInput } from "./report-job.schema.js";
@@ -79,4 +80,38 @@ export function jobMessageAttributes(job: ReportJob): Record<string, MessageAttr
       ? { correlationId: { DataType: "String", StringValue: job.correlationId } }
       : {}),
   };
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * What makes a job *this* job, beyond its id: a sha256 over its report type, parameters (defaults
+ * applied), format, requestedAt (as an instant) and delivery, in canonical JSON. The same job sent twice
+ * has the same hash; a different job reusing the id has another, and the worker rejects it
+ * (`JOB_ID_CONFLICT`). `requestedBy` and `correlationId` are bookkeeping and do not count.
+ *
+ * @example
+ * ```ts
+ * jobContentHash(prepareReportJob(draft)) === jobContentHash(prepareReportJob(draft)); // true
+ * ```
+ */
+export function jobContentHash(job: ReportJob): string {
+  const identity = {
+    reportType: job.reportType,
+    parameters: job.parameters,
+    format: job.format,
+    requestedAt: new Date(job.requestedAt).toISOString(),
+    delivery: job.delivery,
+  };
+  return createHash("sha256").update(canonicalJson(identity), "utf8").digest("hex");
 }

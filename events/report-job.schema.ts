@@ -117,15 +117,34 @@ export const DataQualityParametersSchema = z.strictObject({
 export const ConnectivityTestParametersSchema = z.strictObject({});
 
 export const DeliverySchema = z.strictObject({
-  /** HTTPS endpoint that receives a signed POST per notification (http is allowed for loopback only). */
+  /**
+   * HTTPS endpoint that receives a signed POST per notification: at most 2,048 characters, no user info;
+   * http only to a loopback host written plainly (`127.0.0.1`, `localhost`, `[::1]`), for local
+   * development. This is the text-level check; the notifier also resolves the host and refuses loopback,
+   * private, link-local and other non-public addresses (services/notifier/webhook-policy.ts).
+   */
   webhookUrl: z
     .url({ error: "must be a URL" })
+    .max(2048, { error: "must be at most 2048 characters", abort: true })
     .refine(
       (u) => {
         // zod runs this even when the URL check above failed; that check already names the problem.
         if (!URL.canParse(u)) return true;
         const url = new URL(u);
-        return url.protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+        return url.username === "" && url.password === "";
+      },
+      { error: "must not contain user info (user:password@)" },
+    )
+    .refine(
+      (u) => {
+        if (!URL.canParse(u)) return true;
+        const url = new URL(u);
+        // For http the host must be written as a plain loopback literal: the URL parser turns 127.1,
+        // 0x7f000001 or 2130706433 into 127.0.0.1, and such spellings have no place in a job.
+        return (
+          url.protocol === "https:" ||
+          /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?(?:[/?#]|$)/i.test(u)
+        );
       },
       { error: "must use https (http only for loopback)" },
     )

@@ -40,6 +40,16 @@ export const INDEX_PREFIX = "reports/_index/";
 export const AUDIT_PREFIX = "audit/";
 /** Internal bookkeeping of the consumers (idempotency claims); not part of the published layout. */
 export const STATE_PREFIX = "_state/";
+/** The worker's job claims: one object per jobId, first writer wins (see jobClaimKey). */
+export const JOB_CLAIMS_PREFIX = `${STATE_PREFIX}worker/jobs/`;
+
+/**
+ * The claim of a job id: written once, with `If-None-Match`, by the first receive of the job; it records
+ * the job's content hash, so a different job under the same id is told from a redelivery.
+ */
+export function jobClaimKey(jobId: string): string {
+  return `${JOB_CLAIMS_PREFIX}${jobId}.json`;
+}
 
 export interface KeyedJob {
   jobId: string;

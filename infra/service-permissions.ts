@@ -4,7 +4,14 @@
  * Kept as a pure function so the table-driven role tests read the same statements ECS gets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX, STATE_PREFIX } from "#events/s3-layout.js";
+import { DetailType, EVENT_SOURCE } from "#events/names.js";
+import {
+  AUDIT_PREFIX,
+  GENERATED_PREFIX,
+  JOB_CLAIMS_PREFIX,
+  REPORTS_PREFIX,
+  STATE_PREFIX,
+} from "#events/s3-layout.js";
 import type { ServiceId } from "./config.js";
 import type { PolicyStatement } from "./iam.js";
 
@@ -23,6 +30,49 @@ export interface ServiceResources {
 
 /** sqs-consumer receives, deletes, and extends visibility (heartbeat) on long jobs. */
 export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
+
+/**
+ * The detail-types each process puts on the bus, and no others, so that no process can forge another
+ * stage's event (issue 15), e.g. the organizer a ReportGenerated. Taken from the publishers:
+ * worker — services/worker/process-job.ts (Started, Generated, Failed, Rejected) and dlq-sweeper.ts
+ * (Failed); organizer — services/organizer/organizer.ts; notifier — services/notifier/notifier.ts.
+ * The auditor only reads events, so it gets no PutEvents at all.
+ */
+export const EMITTED_DETAIL_TYPES: Record<ServiceId, readonly DetailType[]> = {
+  worker: [
+    DetailType.ReportStarted,
+    DetailType.ReportGenerated,
+    DetailType.ReportFailed,
+    DetailType.ReportRejected,
+  ],
+  organizer: [DetailType.ReportOrganized],
+  notifier: [DetailType.ReportNotified],
+  auditor: [],
+};
+
+/**
+ * PutEvents on the pipeline bus, only for the pipeline's source and the service's own detail-types.
+ * Condition form as AWS documents it for PutEvents (EventBridge user guide, "Example policy: Send events
+ * to a custom bus in a different account"): `ForAllValues:StringEquals` on `events:source`,
+ * `StringEquals` on `events:detail-type`. EventBridge authorizes each entry: one with another
+ * detail-type fails with NotAuthorizedForDetailTypeException (another source: NotAuthorizedForSource…).
+ */
+function emitStatements(service: ServiceId, busArn: Arn): PolicyStatement[] {
+  const detailTypes = EMITTED_DETAIL_TYPES[service];
+  if (detailTypes.length === 0) return [];
+  return [
+    {
+      Sid: "EmitOwnEvents",
+      Effect: "Allow",
+      Action: ["events:PutEvents"],
+      Resource: [busArn],
+      Condition: {
+        "ForAllValues:StringEquals": { "events:source": [EVENT_SOURCE] },
+        StringEquals: { "events:detail-type": [...detailTypes] },
+      },
+    },
+  ];
+}
 
 const objects = (bucketArn: Arn, prefix: string): Arn => pulumi.interpolate`${bucketArn}/${prefix}*`;
 
@@ -47,12 +97,7 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
     Action: CONSUME_ACTIONS,
     Resource: [r.queueArn],
   };
-  const emit: PolicyStatement = {
-    Sid: "EmitEvents",
-    Effect: "Allow",
-    Action: ["events:PutEvents"],
-    Resource: [r.busArn],
-  };
+  const emit = emitStatements(service, r.busArn);
   /** Event consumers: their redrive policy (to find the DLQ) and dead-lettering of poison events. */
   const consumerQueues: PolicyStatement[] = [
     {
@@ -103,12 +148,20 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:GetObject"],
           Resource: [objects(r.bucketArn, REPORTS_PREFIX), objects(r.bucketArn, AUDIT_PREFIX)],
         },
+        {
+          // Job-id claims: one conditional PUT per new job, read back on a redelivery (no delete).
+          Sid: "JobClaims",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject"],
+          Resource: [objects(r.bucketArn, JOB_CLAIMS_PREFIX)],
+        },
         listPrefixes("ListGeneratedReportsAudit", r.bucketArn, [
           GENERATED_PREFIX,
           REPORTS_PREFIX,
           AUDIT_PREFIX,
+          JOB_CLAIMS_PREFIX,
         ]),
-        emit,
+        ...emit,
         {
           Sid: "ReadSnowflakeSecret",
           Effect: "Allow",
@@ -137,7 +190,7 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           REPORTS_PREFIX,
           `${STATE_PREFIX}organizer/`,
         ]),
-        emit,
+        ...emit,
         ...consumerQueues,
         ...ledger("organizer"),
       ];
@@ -158,7 +211,7 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Resource: [objects(r.bucketArn, REPORTS_PREFIX)],
         },
         listPrefixes("ListState", r.bucketArn, [`${STATE_PREFIX}notifier/`]),
-        emit,
+        ...emit,
         ...consumerQueues,
         ...ledger("notifier"),
       ];
@@ -172,6 +225,7 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Resource: [objects(r.bucketArn, AUDIT_PREFIX)],
         },
         listPrefixes("ListAuditTrailAndState", r.bucketArn, [AUDIT_PREFIX, `${STATE_PREFIX}auditor/`]),
+        ...emit,
         ...consumerQueues,
         ...ledger("auditor"),
       ];

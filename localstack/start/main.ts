@@ -156,6 +156,8 @@ async function run(options: Options): Promise<number> {
       POLL_WAIT_SECONDS: "2",
       HTTP_PORT: "0",
       LOG_LEVEL: "info",
+      // local development: webhooks to a listener on this machine are delivered (refused in production)
+      WEBHOOK_ALLOW_LOOPBACK: "true",
     };
     const worker = runService("worker", WORKER_SCRIPT, [], env, options.keep);
     const consumers = runService("consumers", CONSUMERS_SCRIPT, ["all"], env, options.keep);

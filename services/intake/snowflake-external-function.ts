@@ -18,7 +18,7 @@
  * const out = await handleSnowflakeSubmit(body, (job) => submitReportJob(sqs, queueUrl, job));
  * ```
  */
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { isPipelineError, ValidationError } from "#events/errors.js";
 import {
@@ -27,6 +27,8 @@ import {
   REPORT_FORMATS,
   type ReportJobInput,
 } from "#events/report-job.schema.js";
+import { canonicalJson } from "#events/report-job-message.js";
+import { ConfigError } from "#services/shared/config.js";
 import { mapLimited } from "#services/shared/map-limited.js";
 import { SnowflakeRequestError } from "./errors.js";
 
@@ -35,6 +37,14 @@ export const SNOWFLAKE_REQUESTED_BY = "snowflake";
 
 /** Snowflake sends at most MAX_BATCH_ROWS per call (set on the external function, see sql/operations/). */
 export const MAX_BATCH_ROWS = 500;
+
+/**
+ * Deepest nesting of arrays and objects in a row's parameters or options (report parameters use one or two
+ * levels). The HTTP server caps the body's nesting, but a VARCHAR argument holding JSON text is parsed here,
+ * and the job-id hash and the job schema recurse: without this cap a deep value overflowed the stack and
+ * failed the whole batch with a RangeError (500) instead of answering that row with an error.
+ */
+export const MAX_VARIANT_DEPTH = 32;
 
 export type SubmitJob = (job: ReportJobInput) => Promise<{ jobId: string }>;
 
@@ -51,6 +61,8 @@ export interface SnowflakeResponse {
 export interface SnowflakeSubmitOptions {
   /** Clock for requestedAt and the jobId's date (tests pin it). */
   now?: () => Date;
+  /** The secret that keys derived jobIds (snowflakeJobId); rows without a jobId of their own need it. */
+  idKey?: string;
   /** Rows submitted at once (default 8). */
   concurrency?: number;
 }
@@ -73,29 +85,19 @@ const RowOptionsSchema = z.strictObject({
   correlationId: z.string().optional(),
 });
 
-/** JSON with object keys sorted, so equal content hashes equally whatever order Snowflake serialises. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
 /**
- * `sf-<type>-<hash>`: the same row content on the same UTC day is the same job, so a Snowflake retry of a
- * batch (or a task that runs twice) does not produce a second report.
+ * `sf-<type>-<hmac>`: the same row content on the same UTC day is the same job, so a Snowflake retry of a
+ * batch (or a task that runs twice) does not produce a second report. Keyed with a secret (HMAC-SHA256,
+ * `INTAKE_JOB_ID_KEY`), so nobody outside can compute tomorrow's ids and claim them first.
  */
 export function snowflakeJobId(
   reportType: string,
   parameters: unknown,
   options: { format?: string | undefined },
   day: string,
+  key: string,
 ): string {
-  const hash = createHash("sha256")
+  const hash = createHmac("sha256", key)
     .update(
       canonicalJson({ reportType, parameters: parameters ?? null, format: options.format ?? null, day }),
     )
@@ -113,18 +115,37 @@ function rowError(
   return { error: { code: error.code, message: error.message, fields: f } };
 }
 
+/** Whether arrays/objects in `value` nest deeper than `max` (iterative, so a deep value cannot overflow it). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [v, depth] = next;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** A VARIANT argument arrives as JSON; a VARCHAR argument holding JSON text is accepted too. */
 function variant(value: unknown, field: string): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new ValidationError(`${field}: is a string but not JSON text`, { fields: [field] });
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new ValidationError(`${field}: is a string but not JSON text`, { fields: [field] });
+    }
   }
+  if (nestsDeeperThan(parsed, MAX_VARIANT_DEPTH))
+    throw new ValidationError(`${field}: nests arrays/objects deeper than ${MAX_VARIANT_DEPTH} levels`, {
+      fields: [field],
+    });
+  return parsed;
 }
 
 /** Builds the job of one row; throws ValidationError naming the field (relative to the job or the row). */
-function jobOfRow(row: unknown[], now: Date): ReportJobInput {
+function jobOfRow(row: unknown[], now: Date, idKey: string | undefined): ReportJobInput {
   const [, type, rawParams, rawOptions] = row;
   if (typeof type !== "string" || type.length === 0)
     throw new ValidationError("reportType: must be a non-empty string (first argument of submit_report)", {
@@ -137,13 +158,19 @@ function jobOfRow(row: unknown[], now: Date): ReportJobInput {
     throw new ValidationError(`options.${message}`, { fields: fields.map((f) => `options.${f}`) });
   }
   const options = optionsResult.data;
+  const day = now.toISOString().slice(0, 10);
+  if (options.jobId === undefined && !idKey) {
+    throw new ConfigError("INTAKE_JOB_ID_KEY: not configured; the intake cannot derive job ids without it");
+  }
   const input = {
-    jobId: options.jobId ?? snowflakeJobId(type, params, options, now.toISOString().slice(0, 10)),
+    jobId: options.jobId ?? snowflakeJobId(type, params, options, day, idKey ?? ""),
     reportType: type,
     ...(params === null || params === undefined ? {} : { parameters: params }),
     ...(options.format ? { format: options.format } : {}),
     ...(options.correlationId ? { correlationId: options.correlationId } : {}),
-    requestedAt: now.toISOString(),
+    // The day, not the instant: a retry of the batch that day is then the same job (same content hash),
+    // which the worker handles as a duplicate instead of a JOB_ID_CONFLICT.
+    requestedAt: `${day}T00:00:00.000Z`,
     requestedBy: SNOWFLAKE_REQUESTED_BY,
   };
   // Validate here so a bad row answers with its own error and never reaches the queue.
@@ -190,7 +217,7 @@ export async function handleSnowflakeSubmit(
   const results = await mapLimited(rows, options.concurrency ?? 8, async (row): Promise<RowResult> => {
     let job: ReportJobInput;
     try {
-      job = jobOfRow(row, now);
+      job = jobOfRow(row, now, options.idKey);
     } catch (error) {
       if (error instanceof ValidationError) return rowError(error);
       throw error;

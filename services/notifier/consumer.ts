@@ -1,6 +1,7 @@
 /** The notifier as the consumer host builds it: the domain (notifier.ts) over SNS and S3 adapters. */
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import type { ConsumerContext, ConsumerFactory } from "#services/consumers/run-consumers.js";
+import { HttpsWebhookSender } from "./https-webhook-sender.js";
 import { createNotifier } from "./notifier.js";
 import { S3DownloadLinks } from "./s3-download-links.js";
 import { SnsNotificationTopic } from "./sns-notification-topic.js";
@@ -31,8 +32,15 @@ export const notifierConsumer: ConsumerFactory = {
       events,
       linkExpiresSeconds: config.LINK_EXPIRES_SECONDS,
       ...(config.WEBHOOK_SIGNING_SECRET ? { webhookSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
+      ...(config.WEBHOOK_SIGNING_SECRETS ? { webhookSecrets: config.WEBHOOK_SIGNING_SECRETS } : {}),
       webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
       webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      webhooks: new HttpsWebhookSender({
+        policy: {
+          allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+          allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+        },
+      }),
     });
   },
 };

@@ -9,18 +9,22 @@
  * SNS and the download links are ports (notifier-ports.ts; adapters sns-notification-topic.ts,
  * s3-download-links.ts), so these decisions import no AWS SDK.
  *
- * Webhook signature: header `x-report-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
- * with `x-report-timestamp` (unix seconds) and `x-report-event-id`; receivers verify and dedupe on the id.
+ * Webhooks go through a WebhookSender port (adapter https-webhook-sender.ts), which refuses destinations
+ * inside the network (webhook-policy.ts) without connecting; a refusal is recorded as a failed channel
+ * whose detail starts with "refused:". Signatures are events/webhook-signature.ts (timestamp, event id,
+ * URL and body, with a secret per host when WEBHOOK_SIGNING_SECRETS names one); receivers verify with
+ * its `verifyWebhookSignature` and dedupe on the event id.
  */
 
-import { createHmac } from "node:crypto";
 import { backoffDelay } from "#events/backoff.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, type ReportNotified } from "#events/report-events.schema.js";
+import { webhookSignatureHeaders } from "#events/webhook-signature.js";
 import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumers/event-consumer.js";
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
-import type { DownloadLinks, NotificationTopic } from "./notifier-ports.js";
+import type { DownloadLinks, NotificationTopic, WebhookResult, WebhookSender } from "./notifier-ports.js";
+import { webhookHost } from "./webhook-policy.js";
 
 export interface NotifierDeps {
   topic: NotificationTopic;
@@ -28,12 +32,14 @@ export interface NotifierDeps {
   events: EventSink;
   /** Lifetime of the presigned download link, seconds. */
   linkExpiresSeconds: number;
-  /** HMAC key for webhook signatures; webhooks are skipped (and say so) when absent. */
+  /** HMAC key for webhook signatures of hosts without their own; without either, webhooks are skipped. */
   webhookSecret?: string;
+  /** HMAC keys by webhook host name (lower case), chosen before `webhookSecret`. */
+  webhookSecrets?: Readonly<Record<string, string>>;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
-  /** Injected for tests; the global fetch by default. */
-  fetch?: typeof fetch;
+  /** POSTs the webhooks, refusing destinations the policy does not allow. */
+  webhooks: WebhookSender;
 }
 
 type Channel = ReportNotified["channels"][number];
@@ -150,9 +156,21 @@ export function composeNotification(
   }
 }
 
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+/** The signing secret for a webhook URL: its host's own, else the default. */
+export function webhookSecretFor(
+  url: string,
+  deps: Pick<NotifierDeps, "webhookSecret" | "webhookSecrets">,
+): string | undefined {
+  const host = URL.canParse(url) ? webhookHost(new URL(url)) : undefined;
+  // Own keys only: a host named "constructor" must not find Object.prototype's.
+  const own =
+    host !== undefined && deps.webhookSecrets && Object.hasOwn(deps.webhookSecrets, host)
+      ? deps.webhookSecrets[host]
+      : undefined;
+  return own ?? deps.webhookSecret;
 }
+
+const originOf = (url: string) => (URL.canParse(url) ? new URL(url).origin.slice(0, 300) : "(not a URL)");
 
 async function deliverWebhook(
   url: string,
@@ -161,44 +179,50 @@ async function deliverWebhook(
   deps: NotifierDeps,
   log: Logger,
 ): Promise<Channel> {
-  if (!deps.webhookSecret) {
+  const secret = webhookSecretFor(url, deps);
+  if (!secret) {
     return { channel: "webhook", outcome: "skipped", detail: "no webhook signing secret configured" };
   }
   const body = JSON.stringify(n.payload);
-  const doFetch = deps.fetch ?? fetch;
   let last = "";
-  for (let attempt = 1; attempt <= deps.webhookMaxAttempts; attempt++) {
+  let lastCause: string | undefined;
+  let attempt = 1;
+  for (; attempt <= deps.webhookMaxAttempts; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000);
-    try {
-      const res = await doFetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-report-event-id": eventId,
-          "x-report-timestamp": String(timestamp),
-          "x-report-signature": signWebhook(deps.webhookSecret, timestamp, body),
-        },
-        body,
-        redirect: "error",
-        signal: AbortSignal.timeout(deps.webhookTimeoutMs),
-      });
-      if (res.ok)
+    const result: WebhookResult = await deps.webhooks.post(url, {
+      headers: {
+        "content-type": "application/json",
+        ...webhookSignatureHeaders({ secret, timestamp, eventId, url, body }),
+      },
+      body,
+      timeoutMs: deps.webhookTimeoutMs,
+    });
+    if (result.kind === "refused") {
+      // The receipt's outcome enum has no "refused"; the detail says it, and nothing was sent.
+      log.warn("webhook refused", { url: originOf(url), reason: result.reason });
+      return { channel: "webhook", outcome: "failed", detail: `refused: ${result.reason}`.slice(0, 1024) };
+    }
+    if (result.kind === "answered") {
+      if (result.status >= 200 && result.status < 300)
         return {
           channel: "webhook",
           outcome: "delivered",
-          detail: `HTTP ${res.status} after ${attempt} attempt(s)`,
+          detail: `HTTP ${result.status} after ${attempt} attempt(s)`,
         };
-      last = `HTTP ${res.status}`;
-      // A 4xx other than 408/429 will not get better by retrying.
-      if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
-    } catch (error) {
-      last = (error as Error).message;
+      last = `HTTP ${result.status}`;
+      // A 3xx (redirects are not followed) or a 4xx other than 408/429 will not get better by retrying.
+      if (result.status < 500 && result.status !== 408 && result.status !== 429) break;
+    } else {
+      last = result.category;
+      lastCause = result.cause;
+      log.debug("webhook attempt failed", { url: originOf(url), attempt, reason: last, cause: result.cause });
     }
     if (attempt < deps.webhookMaxAttempts)
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, 200, 5_000, { jitter: false })));
   }
-  log.warn("webhook delivery failed", { url: new URL(url).origin, reason: last });
-  return { channel: "webhook", outcome: "failed", detail: `${last} (after retries)`.slice(0, 1024) };
+  const attempts = Math.min(attempt, deps.webhookMaxAttempts);
+  log.warn("webhook delivery failed", { url: originOf(url), reason: last, cause: lastCause });
+  return { channel: "webhook", outcome: "failed", detail: `${last} after ${attempts} attempt(s)` };
 }
 
 export function createNotifier(deps: NotifierDeps): ConsumerDefinition {

@@ -38,10 +38,23 @@ export async function* renderNdjson(rows: RowSource): AsyncGenerator<Uint8Array>
   if (!buffer.empty) yield buffer.take();
 }
 
-/** A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; null/undefined is empty. */
+/** First characters a spreadsheet reads as the start of a formula (OWASP "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number: a spreadsheet reads it as a number, never as a formula. */
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; null/undefined is empty.
+ *
+ * A string that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'` before the quoting,
+ * as OWASP's CSV Injection guidance says, because report cells can hold text a customer typed and a
+ * spreadsheet would run it. Numbers are left alone, and so is a string that is a plain number (`-5`,
+ * `-9007199254740993`: the warehouse adapters hand integers beyond 2^53 over as strings).
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (typeof value === "string" && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

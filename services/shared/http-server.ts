@@ -8,6 +8,11 @@
  *   POST /snowflake/submit   Snowflake external-function intake (batch rows in, one job id per row out)
  *
  * Every error answer is JSON `{ error: { code, message, fields? } }`.
+ *
+ * POST bodies must be declared `application/json` (415 otherwise: a browser page may POST `text/plain`
+ * cross-origin without a preflight, so accepting any type would let any web page a user opens submit jobs
+ * to a worker it can reach) and may nest at most MAX_JSON_DEPTH levels (400). The server limits how long a
+ * client may take to send a request and how many connections it holds (HTTP_LIMITS).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,9 +24,43 @@ export interface HealthCheck {
   detail?: string;
 }
 
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. A job or a Snowflake batch needs fewer than
+ * ten levels; what reads the parsed body (zod, JSON.stringify, the Snowflake job-id hash) recurses and
+ * overflows the stack (RangeError, a 500) a few thousand levels down. Checked on the raw text before
+ * JSON.parse, in one linear pass.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+export interface HttpLimits {
+  /** Time for a whole request, headers and body (Node's default is 300 s); past it the answer is 408. */
+  requestTimeoutMs: number;
+  /** Time for the request headers (Node's default is 60 s); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** How often Node checks the two timeouts above (Node's default is 30 s, which would stretch them). */
+  connectionsCheckingIntervalMs: number;
+  /** Open connections at most (Node's default is unlimited); further ones are closed at once. */
+  maxConnections: number;
+}
+
+/**
+ * Defaults for HttpDeps.limits. Bodies are small JSON (HTTP_MAX_BODY_BYTES, 256 KiB by default) sent by
+ * Snowflake's API Gateway, the CLI or a script, so 10 s is ample and a client trickling bytes holds a
+ * connection no longer than that; 256 connections is far above the intake's traffic (Snowflake sends a
+ * handful of batches at once) and keeps the process's file descriptors and memory bounded.
+ */
+export const HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 1_000,
+  maxConnections: 256,
+};
+
 export interface HttpDeps {
   logger: Logger;
   maxBodyBytes: number;
+  /** Overrides of HTTP_LIMITS. */
+  limits?: Partial<HttpLimits>;
   health(): Promise<Record<string, HealthCheck>>;
   /** Validates and enqueues a job; throws ValidationError on bad input. */
   submit?(input: unknown): Promise<{ jobId: string; messageId?: string }>;
@@ -51,8 +90,46 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(json);
 }
 
+/** Throws 415 unless the request declares `application/json` (parameters allowed; charset, if any, UTF-8). */
+function requireJsonContentType(req: IncomingMessage): void {
+  const declared = req.headers["content-type"] ?? "";
+  const [mediaType = "", ...params] = declared.split(";").map((p) => p.trim().toLowerCase());
+  const charset = params
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replaceAll('"', "");
+  if (mediaType === "application/json" && (charset === undefined || charset === "utf-8")) return;
+  throw new HttpError(
+    415,
+    "UNSUPPORTED_MEDIA_TYPE",
+    `content-type: must be application/json (UTF-8), got ${declared === "" ? "none" : JSON.stringify(declared.slice(0, 100))}`,
+    ["content-type"],
+  );
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `max`: one pass over the text counting brackets outside
+ * strings (a backslash skips the next character, so an escaped quote does not end a string).
+ */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  // The body is parsed as JSON whatever its declared content-type (curl -d sends a form type by default).
+  requireJsonContentType(req);
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) throw new HttpError(413, "BODY_TOO_LARGE", `body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -65,6 +142,13 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "")
     throw new HttpError(400, "VALIDATION_FAILED", "body is empty; expected a JSON job", ["(body)"]);
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH))
+    throw new HttpError(
+      400,
+      "VALIDATION_FAILED",
+      `body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`,
+      ["(body)"],
+    );
   try {
     return JSON.parse(text);
   } catch {
@@ -73,6 +157,7 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
+  const limits = { ...HTTP_LIMITS, ...deps.limits };
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -113,7 +198,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       : new HttpError(404, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
   };
 
-  return createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         return send(res, error.status, {
@@ -132,7 +217,22 @@ export function createHttpServer(deps: HttpDeps): Server {
       const status = isPipelineError(error) && error.retryable ? 503 : 500;
       return send(res, status, { error: { code, message: "internal error; see the service log" } });
     });
-  });
+  };
+
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      // Node refuses a headersTimeout above a (non-zero) requestTimeout.
+      headersTimeout:
+        limits.requestTimeoutMs > 0
+          ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs)
+          : limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    },
+    handle,
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<number> {

@@ -171,7 +171,8 @@ export function foldJobStatus(jobId: string, input: readonly AuditedEvent[]): Jo
   if (state === "failed" && finalFailure) status.error = { ...finalFailure.error };
   else if (state === "running" && lastFailure) status.error = { ...lastFailure.error };
   else if (state === "rejected" && rejected) {
-    status.error = { code: "VALIDATION_FAILED", message: rejected.detail.reason, retryable: false };
+    const code = rejected.detail.code ?? "VALIDATION_FAILED";
+    status.error = { code, message: rejected.detail.reason, retryable: false };
   }
   const lastReceipt = receipts.reduce<ReportNotified | undefined>(
     (m, r) => (!m || r.notifiedAt >= m.notifiedAt ? r : m),

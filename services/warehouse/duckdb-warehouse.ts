@@ -108,21 +108,19 @@ function toDuckDbValues(binds: readonly unknown[]): DuckDBValue[] {
 /** DuckDB reports errors as `<Kind> Error: …`; resource and I/O trouble may pass, the rest will not. */
 export function mapDuckDbError(
   error: unknown,
-  context: { timedOut?: boolean; timeoutMs?: number } = {},
+  context: { timedOut?: boolean; timeoutMs?: number; queryId?: string } = {},
 ): WarehouseError {
   if (error instanceof WarehouseError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const queryId = context.queryId ? { queryId: context.queryId } : {};
   if (context.timedOut === true)
     return new WarehouseUnavailableError(
       `DuckDB statement exceeded ${context.timeoutMs} ms and was interrupted`,
-      {
-        code: "WAREHOUSE_TIMEOUT",
-        cause: error,
-      },
+      { code: "WAREHOUSE_TIMEOUT", cause: error, ...queryId },
     );
   if (/^(IO|Out of Memory|Connection|Interrupt) Error/i.test(message) || /lock on file/i.test(message))
-    return new WarehouseUnavailableError(`DuckDB unavailable: ${message}`, { cause: error });
-  return new WarehouseQueryError(`DuckDB query failed: ${message}`, { cause: error });
+    return new WarehouseUnavailableError(`DuckDB unavailable: ${message}`, { cause: error, ...queryId });
+  return new WarehouseQueryError(`DuckDB query failed: ${message}`, { cause: error, ...queryId });
 }
 
 export class DuckDbWarehouse implements Warehouse {
@@ -207,7 +205,7 @@ export class DuckDbWarehouse implements Warehouse {
       const rows = reader.convertRows(converter).map((values) => toRow(names, values));
       return { rows, queryId };
     } catch (error) {
-      throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+      throw mapDuckDbError(error, { timedOut: timer.timedOut, queryId, ...timeoutContext(options) });
     } finally {
       timer.clear();
       connection.closeSync();
@@ -235,7 +233,7 @@ export class DuckDbWarehouse implements Warehouse {
           try {
             result = await connection.stream(sql, values);
           } catch (error) {
-            throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+            throw mapDuckDbError(error, { timedOut: timer.timedOut, queryId, ...timeoutContext(options) });
           }
           const names = result.deduplicatedColumnNames().map((name) => name.toLowerCase());
           for (;;) {
@@ -243,7 +241,7 @@ export class DuckDbWarehouse implements Warehouse {
             try {
               chunk = await result.fetchChunk();
             } catch (error) {
-              throw mapDuckDbError(error, { timedOut: timer.timedOut, ...timeoutContext(options) });
+              throw mapDuckDbError(error, { timedOut: timer.timedOut, queryId, ...timeoutContext(options) });
             }
             if (chunk === null || chunk.rowCount === 0) {
               await assertStreamCompleted(connection, rows, timer.timedOut, options);

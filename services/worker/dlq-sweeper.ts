@@ -7,6 +7,7 @@
  */
 
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { eventErrorOf } from "#events/error-codes.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor } from "#events/report-events.schema.js";
 import { parseReportJob, type ReportJob } from "#events/report-job.schema.js";
@@ -67,12 +68,7 @@ async function sweepOne(message: Message, deps: DlqSweeperDeps): Promise<boolean
       jobId: job.jobId,
       reportType: job.reportType,
       ...(job.correlationId ? { correlationId: job.correlationId } : {}),
-      error: {
-        code: "JOB_DEAD_LETTERED",
-        message:
-          "the job used up its receives without finishing (e.g. its process crashed) and is in the jobs DLQ",
-        retryable: false,
-      },
+      error: eventErrorOf({ code: "JOB_DEAD_LETTERED", retryable: false }),
       attempt,
       final: true,
       ...(job.delivery ? { delivery: job.delivery } : {}),

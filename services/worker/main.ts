@@ -4,6 +4,7 @@
  *
  *   tsx services/worker/main.ts          (configuration: see services/worker/config.ts)
  */
+import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { ReportEventPublisher } from "#events/event-publisher.js";
 import { submitReportJob } from "#events/submit-report-job.js";
@@ -27,6 +28,7 @@ import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import { readWorkerConfig, type WorkerConfig } from "./config.js";
 import { sweepDeadLetters } from "./dlq-sweeper.js";
 import { type GenerateFn, processJobMessage } from "./process-job.js";
+import { S3JobClaims } from "./s3-job-claims.js";
 import { S3ReportStore } from "./s3-report-store.js";
 import { createWarehouse } from "./warehouse-factory.js";
 
@@ -37,6 +39,8 @@ export interface WorkerOverrides {
   logger?: Logger;
   /** Emit EMF metric lines on stdout (default true). */
   metrics?: boolean;
+  /** Sees the AWS clients before first use (tests count the calls the worker makes). */
+  instrument?: (clients: AwsClients) => void;
 }
 
 export interface RunningWorker {
@@ -78,12 +82,20 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const logger = overrides.logger ?? createLogger({ service: "report-worker", level: config.LOG_LEVEL });
   const clients = createAwsClients(awsClientOptions(config));
+  overrides.instrument?.(clients);
   const names = await resolveNames(config, clients);
   const auditTrail = new S3AuditTrail(clients.s3, names.bucket);
+  const intakeIdKey = config.INTAKE_JOB_ID_KEY ?? randomBytes(32).toString("hex");
+  if (!config.INTAKE_JOB_ID_KEY) {
+    logger.warn(
+      "INTAKE_JOB_ID_KEY is not set: job ids the Snowflake intake derives use a random key of this process (a retried batch served by another worker gets new ids)",
+    );
+  }
   const real = () => createWarehouse(config, clients, logger);
   const warehouse = overrides.warehouse ? await overrides.warehouse(real) : await real();
   const events = new ReportEventPublisher(clients.events, { busName: names.busName });
   const store = new S3ReportStore(clients.s3, names.bucket);
+  const claims = new S3JobClaims(clients.s3, names.bucket);
 
   const consumer = new QueueConsumer({
     name: "jobs",
@@ -98,6 +110,7 @@ export async function startWorker(
       processJobMessage(message, {
         warehouse,
         store,
+        claims,
         events,
         generate: overrides.generate ?? generateReport,
         logger,
@@ -141,12 +154,16 @@ export async function startWorker(
     status: (jobId) => getJobStatus(auditTrail, jobId),
     // Snowflake external function `submit_report(type, params)` (sql/operations/): one job per row.
     snowflakeSubmit: (body) =>
-      handleSnowflakeSubmit(body, async (jobInput) => {
-        const { job } = await submitReportJob(clients.sqs, names.queueUrl, jobInput as never, {
-          requestedBy: "snowflake",
-        });
-        return { jobId: job.jobId };
-      }),
+      handleSnowflakeSubmit(
+        body,
+        async (jobInput) => {
+          const { job } = await submitReportJob(clients.sqs, names.queueUrl, jobInput as never, {
+            requestedBy: "snowflake",
+          });
+          return { jobId: job.jobId };
+        },
+        { idKey: intakeIdKey },
+      ),
     submit: async (input) => {
       const { messageId, job } = await submitReportJob(clients.sqs, names.queueUrl, input as never, {
         requestedBy: "http-intake",

@@ -1,8 +1,11 @@
 /**
  * What the worker does with one jobs-queue message, as a pure function of its ports:
  *
- *   validate → (report already stored? re-emit ReportGenerated, no query) → ReportStarted → run the report
- *   → spool + hash → put under generated/ (first writer wins) → ReportGenerated → delete.
+ *   validate → claim the job id (one conditional write recording the job's content hash)
+ *     · id held by a different job → ReportRejected JOB_ID_CONFLICT, delete (the first job is untouched)
+ *     · id held by this job and done → re-emit ReportGenerated from the claim, no query
+ *   → ReportStarted → run the report → spool + hash → put under generated/ (first writer wins)
+ *   → ReportGenerated → record the claim as done → delete.
  *
  * Failure policy (DESIGN.md "Failures have a home"): a body that is not a job → ReportRejected, delete;
  * a non-retryable error → final ReportFailed, delete; a retryable error → ReportFailed (not final) and
@@ -11,6 +14,7 @@
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import { z } from "zod";
+import { eventErrorOf } from "#events/error-codes.js";
 import { toPipelineError, ValidationError } from "#events/errors.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, truncateBody } from "#events/report-events.schema.js";
@@ -21,6 +25,7 @@ import {
   type ReportJob,
   type ReportType,
 } from "#events/report-job.schema.js";
+import { jobContentHash } from "#events/report-job-message.js";
 import { generatedKey, reportKey } from "#events/s3-layout.js";
 import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
@@ -29,6 +34,7 @@ import type { Logger } from "#services/shared/logger.js";
 import { emitMetrics } from "#services/shared/metrics.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
 import { receiveCountOf } from "#services/shared/queues.js";
+import type { JobClaim, JobClaims } from "./job-claims.port.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
 import { removeTempFile, spoolToTempFile } from "./temp-file.js";
 
@@ -43,6 +49,7 @@ export type GenerateFn = (
 export interface JobProcessorDeps {
   warehouse: Warehouse;
   store: ReportStore;
+  claims: JobClaims;
   events: EventSink;
   generate: GenerateFn;
   logger: Logger;
@@ -71,21 +78,35 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   const jlog = log.child({ jobId: job.jobId, correlationId: job.correlationId, reportType: job.reportType });
   const key = generatedKey(job);
 
-  // 2. Done before? (duplicate delivery, or a crash between PutObject and delete): re-emit, no query.
-  // Once organized, the report lives at its canonical key (same metadata), so look there too.
-  const [atGenerated, atOrganized] = await Promise.all([
-    deps.store.head(key),
-    deps.store.head(reportKey(job)),
-  ]);
-  const existing = atGenerated ?? atOrganized;
-  if (existing) {
-    await deps.events.publish(generatedEvent(job, deps.store.bucket, key, existing));
-    jlog.info("report already stored; event re-emitted without a query", { key });
-    return { action: "delete" };
+  const now = deps.clock ?? (() => new Date());
+
+  // 2. Claim the id: one conditional write. Held already: by another job (conflict), or by this one
+  // (a redelivery, a retry, the same message sent twice), done or not.
+  let claim: JobClaim = {
+    jobId: job.jobId,
+    contentHash: jobContentHash(job),
+    claimedAt: now().toISOString(),
+  };
+  const claimed = await deps.claims.claim(claim);
+  if (!claimed.claimed) {
+    const { existing } = claimed;
+    if (existing.contentHash !== claim.contentHash) {
+      return conflict(job, claim.contentHash, messageId, message.Body ?? "", deps, jlog);
+    }
+    claim = existing;
+    // An earlier receive finished (the claim says so), or stored the report but stopped before recording
+    // it (look where the report is: under generated/ or, once organized, at its canonical key): re-emit.
+    const stored = existing.done ?? (await deps.store.head(key)) ?? (await deps.store.head(reportKey(job)));
+    if (stored) {
+      await deps.events.publish(generatedEvent(job, deps.store.bucket, key, stored));
+      if (!existing.done) await markDone(deps, { ...claim, done: stored }, jlog);
+      jlog.info("report already stored; event re-emitted without a query", { key });
+      return { action: "delete" };
+    }
   }
 
   // 3. Run it: ReportStarted, generate, spool and store (or the failure policy).
-  const startedAt = (deps.clock ?? (() => new Date()))();
+  const startedAt = now();
   const stored = await runAndStore(job, attempt, key, startedAt, deps, jlog);
   if (!stored.ok) return stored.outcome;
 
@@ -93,6 +114,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   // retry finds the object and only re-emits the event.
   const { facts } = stored;
   await deps.events.publish(generatedEvent(job, deps.store.bucket, key, facts));
+  await markDone(deps, { ...claim, done: facts }, jlog);
   jlog.info("report generated", {
     key,
     rows: facts.rowCount,
@@ -129,6 +151,49 @@ export function readJobMessage(raw: string): ReadJob {
     const v = error instanceof ValidationError ? error : new ValidationError(String(error));
     return { ok: false, error: v, body, raw };
   }
+}
+
+/**
+ * Records the claim as done. Not fatal: without the record a redelivery finds the report by its key
+ * (two HEADs) and re-emits, so the message is deleted either way.
+ */
+async function markDone(deps: JobProcessorDeps, claim: JobClaim, log: Logger): Promise<void> {
+  try {
+    await deps.claims.markDone(claim);
+  } catch (error) {
+    log.warn("could not record the job as done; a redelivery will look for its report", {
+      error: toPipelineError(error),
+    });
+  }
+}
+
+/** A valid job whose id another job holds: ReportRejected JOB_ID_CONFLICT, delete; nothing else is touched. */
+async function conflict(
+  job: ReportJob,
+  contentHash: string,
+  messageId: string,
+  raw: string,
+  deps: JobProcessorDeps,
+  log: Logger,
+): Promise<HandlerOutcome> {
+  const reason = `jobId: "${job.jobId}" is already used by a job with different content (type, parameters, format, requestedAt or delivery); that job is unaffected; submit this one under a new jobId`;
+  await deps.events.publish({
+    detailType: DetailType.ReportRejected,
+    detail: {
+      schemaVersion: SCHEMA_VERSION,
+      // per content: two different jobs squatting on one id are two rejections; the same one sent twice, one
+      eventId: eventIdFor(`${job.jobId}:${contentHash}`, DetailType.ReportRejected),
+      ...commonOf(job),
+      code: "JOB_ID_CONFLICT",
+      reason,
+      issues: [{ field: "jobId", message: "already used by a job with different content" }],
+      messageId,
+      ...truncateBody(raw),
+    },
+  });
+  log.warn("job rejected: job id already used by a different job", { code: "JOB_ID_CONFLICT" });
+  metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, job.jobId);
+  return { action: "delete" };
 }
 
 /** Pulls what can be trusted out of a body that failed validation (for the rejection event). */
@@ -291,7 +356,7 @@ async function fail(
       schemaVersion: SCHEMA_VERSION,
       eventId: eventIdFor(job.jobId, DetailType.ReportFailed, attempt),
       ...commonOf(job),
-      error: { code: e.code, message: e.message.slice(0, 4096), retryable: e.retryable },
+      error: eventErrorOf({ ...e, fields: e instanceof ValidationError ? e.fields : [], queryId: e.queryId }),
       attempt,
       final,
       ...(job.delivery ? { delivery: job.delivery } : {}),

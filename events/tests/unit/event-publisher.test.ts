@@ -122,6 +122,21 @@ describe("ReportEventPublisher", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("does not resend an entry the role may not put (an IAM detail-type condition refused it)", async () => {
+    const { client, calls } = fakeEvents((entries) =>
+      entries.map(() => ({ ErrorCode: "NotAuthorizedForDetailTypeException" })),
+    );
+    const publisher = new ReportEventPublisher(client, { busName: "bus", maxAttempts: 4, baseDelayMs: 1 });
+
+    const error = await publisher.publish(generatedEvent("J0")).catch((e) => e);
+
+    expect(error).toBeInstanceOf(EventPublishError);
+    expect(error.failed).toEqual([
+      expect.objectContaining({ errorCode: "NotAuthorizedForDetailTypeException", attempts: 1 }),
+    ]);
+    expect(calls).toHaveLength(1);
+  });
+
   it("reports an entry too large to send without sending it, and publishes the rest", async () => {
     const { client, calls } = fakeEvents(ok);
     const publisher = new ReportEventPublisher(client, { busName: "bus" });

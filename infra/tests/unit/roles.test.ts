@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { ALL_DETAIL_TYPES, DetailType, EVENT_SOURCE } from "#events/names.js";
 import type { Topology } from "#events/topology.js";
 import { parseInfraConfig, SERVICE_IDS, type ServiceId } from "#infra/config.js";
 import { configInput } from "../fixtures/config.js";
@@ -23,7 +24,24 @@ const glob = (pattern: string, value: string) =>
       .replaceAll("?", ".")}$`,
   ).test(value);
 
-/** A small IAM evaluator: Allow statements, wildcard matching, StringLike conditions. Enough for these policies. */
+/**
+ * Whether one condition operator holds for a request key, as IAM evaluates it. A context value is one
+ * request value (PutEvents is authorized per entry). ForAllValues holds vacuously when the key is absent.
+ */
+function conditionHolds(operator: string, patterns: string[], value: string | undefined): boolean {
+  switch (operator) {
+    case "StringLike":
+      return value !== undefined && patterns.some((p) => glob(p, value));
+    case "StringEquals":
+      return value !== undefined && patterns.includes(value);
+    case "ForAllValues:StringEquals":
+      return value === undefined || patterns.includes(value);
+    default:
+      return false; // unknown operator: treat as not satisfied
+  }
+}
+
+/** A small IAM evaluator: Allow statements, wildcard matching, string conditions. Enough for these policies. */
 function allows(
   statements: Statement[],
   action: string,
@@ -34,16 +52,20 @@ function allows(
     if (s.Effect !== "Allow") return false;
     if (!list(s.Action).some((a) => glob(a.toLowerCase(), action.toLowerCase()))) return false;
     if (!list(s.Resource).some((r) => glob(r, resource))) return false;
-    for (const [operator, entries] of Object.entries(s.Condition ?? {})) {
-      if (operator !== "StringLike") return false; // unknown operator: treat as not satisfied
-      for (const [key, patterns] of Object.entries(entries)) {
-        const value = context[key];
-        if (value === undefined || !list(patterns).some((p) => glob(p, value))) return false;
-      }
-    }
-    return true;
+    return Object.entries(s.Condition ?? {}).every(([operator, entries]) =>
+      Object.entries(entries).every(([key, patterns]) =>
+        conditionHolds(operator, list(patterns), context[key]),
+      ),
+    );
   });
 }
+
+/** The request context of one PutEvents entry. */
+const entry = (detailType: string, source: string = EVENT_SOURCE): Record<string, string> => ({
+  "events:source": source,
+  "events:detail-type": detailType,
+});
+const FORGED_SOURCE = "aws.s3";
 
 const config = parseInfraConfig(configInput());
 let topology: Topology;
@@ -88,6 +110,7 @@ const arn = (what: string): string => {
     organizerState: `${bucket}/_state/organizer/e1.json`,
     notifierState: `${bucket}/_state/notifier/e1.json`,
     auditorState: `${bucket}/_state/auditor/e1.json`,
+    jobClaim: `${bucket}/_state/worker/jobs/J1.json`,
   };
   const value = table[what];
   if (!value) throw new Error(`unknown resource ${what}`);
@@ -116,8 +139,19 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["s3:GetObject", "audit", true],
     ["s3:PutObject", "audit", false],
     ["s3:GetObject", "organizerState", false],
-    ["events:PutEvents", "bus", true],
-    ["events:PutEvents", "otherBus", false],
+    ["s3:PutObject", "jobClaim", true],
+    ["s3:GetObject", "jobClaim", true],
+    ["s3:DeleteObject", "jobClaim", false],
+    ["s3:ListBucket", "bucket", true, { "s3:prefix": "_state/worker/jobs/J1.json" }],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportStarted)],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportGenerated)],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportFailed)],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportRejected)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportOrganized)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportNotified)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportGenerated, FORGED_SOURCE)],
+    ["events:PutEvents", "bus", false, entry("SomethingElse")],
+    ["events:PutEvents", "otherBus", false, entry(DetailType.ReportGenerated)],
     ["secretsmanager:GetSecretValue", "secret", true],
     ["secretsmanager:GetSecretValue", "otherSecret", false],
     ["secretsmanager:PutSecretValue", "secret", false],
@@ -135,7 +169,11 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["s3:PutObjectTagging", "report", true],
     ["s3:DeleteObject", "report", false],
     ["s3:PutObject", "audit", false],
-    ["events:PutEvents", "bus", true],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportOrganized)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportGenerated)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportFailed)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportOrganized, FORGED_SOURCE)],
+    ["events:PutEvents", "otherBus", false, entry(DetailType.ReportOrganized)],
     ["secretsmanager:GetSecretValue", "secret", false],
     ["sns:Publish", "topic", false],
     ["sqs:SendMessage", "organizeDlq", true],
@@ -153,7 +191,10 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["s3:GetObject", "report", true],
     ["s3:GetObject", "generated", false],
     ["s3:PutObject", "report", false],
-    ["events:PutEvents", "bus", true],
+    ["events:PutEvents", "bus", true, entry(DetailType.ReportNotified)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportOrganized)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportFailed)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportNotified, FORGED_SOURCE)],
     ["secretsmanager:GetSecretValue", "secret", false],
     ["sqs:SendMessage", "notifyDlq", true],
     ["sqs:SendMessage", "jobsQueue", false],
@@ -171,7 +212,8 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["s3:DeleteObject", "audit", false],
     ["s3:PutObject", "report", false],
     ["s3:GetObject", "generated", false],
-    ["events:PutEvents", "bus", false],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportNotified)],
+    ["events:PutEvents", "bus", false, entry(DetailType.ReportGenerated)],
     ["secretsmanager:GetSecretValue", "secret", false],
     ["sns:Publish", "topic", false],
     ["sqs:SendMessage", "auditDlq", true],
@@ -237,6 +279,23 @@ const EXACT_ACTIONS: Record<ServiceId, string[]> = {
   ],
 };
 
+/**
+ * The detail-types each process publishes (worker: services/worker/process-job.ts and dlq-sweeper.ts;
+ * organizer: services/organizer/organizer.ts; notifier: services/notifier/notifier.ts). Written out here,
+ * not imported from infra/, so that a policy granting one more detail-type fails.
+ */
+const EMITS: Record<ServiceId, DetailType[]> = {
+  worker: [
+    DetailType.ReportStarted,
+    DetailType.ReportGenerated,
+    DetailType.ReportFailed,
+    DetailType.ReportRejected,
+  ],
+  organizer: [DetailType.ReportOrganized],
+  notifier: [DetailType.ReportNotified],
+  auditor: [],
+};
+
 describe.each(SERVICE_IDS)("task role of %s", (id) => {
   it.each(TABLE[id])("%s on %s -> allowed=%s", (action, resource, allowed, context) => {
     expect(allows(policies[id], action, arn(resource), context)).toBe(allowed);
@@ -249,6 +308,31 @@ describe.each(SERVICE_IDS)("task role of %s", (id) => {
       expect(s.Effect).toBe("Allow");
       expect(list(s.Resource)).not.toContain("*");
     }
+  });
+
+  it.each(ALL_DETAIL_TYPES)("may put %s on the pipeline bus only if it emits it", (detailType) => {
+    // Prepare
+    const expected = EMITS[id].includes(detailType);
+    // Act
+    const allowed = allows(policies[id], "events:PutEvents", arn("bus"), entry(detailType));
+    // Assess
+    expect(allowed).toBe(expected);
+  });
+
+  it("conditions PutEvents on exactly its detail-types and the pipeline source", () => {
+    // Prepare
+    const putEvents = policies[id].filter((s) => list(s.Action).includes("events:PutEvents"));
+    // Assess
+    if (EMITS[id].length === 0) {
+      expect(putEvents).toEqual([]);
+      return;
+    }
+    expect(putEvents).toHaveLength(1);
+    const condition = putEvents[0]?.Condition ?? {};
+    expect(Object.keys(condition).sort()).toEqual(["ForAllValues:StringEquals", "StringEquals"]);
+    expect(condition["ForAllValues:StringEquals"]).toEqual({ "events:source": [EVENT_SOURCE] });
+    expect(Object.keys(condition.StringEquals ?? {})).toEqual(["events:detail-type"]);
+    expect(list(condition.StringEquals?.["events:detail-type"]).sort()).toEqual([...EMITS[id]].sort());
   });
 
   it("is assumable by ECS tasks only", () => {

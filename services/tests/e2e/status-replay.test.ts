@@ -188,7 +188,9 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
     const cli = await reports(["status", jobId, "--prefix", prefix]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/^state +failed$/m);
-    expect(cli.stdout).toMatch(/^error +WAREHOUSE_FAULT_INJECTED \(retryable\): injected warehouse fault/m);
+    expect(cli.stdout).toMatch(
+      /^error +WAREHOUSE_FAULT_INJECTED \(retryable\): a fault injected by the local fault drills/m,
+    );
   });
 
   it("deleting the index and pointers and running replay rebuilds them identically; on a healthy bucket it changes nothing", async () => {

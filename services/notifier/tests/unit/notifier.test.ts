@@ -7,9 +7,11 @@ import {
   REPORT_ORGANIZED_EXAMPLE,
   REPORT_REJECTED_EXAMPLE,
 } from "#events/report-events.schema.js";
+import { verifyWebhookSignature } from "#events/webhook-signature.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
 import { createLogger } from "#services/shared/logger.js";
 import { composeNotification, createNotifier, type NotifierDeps, shouldNotify } from "../../notifier.js";
+import type { WebhookResult } from "../../notifier-ports.js";
 
 const envelope = (detailType: DetailType, detail: object) =>
   ({
@@ -25,10 +27,23 @@ const failed = (extra: object = {}) =>
   envelope(DetailType.ReportFailed, { ...REPORT_FAILED_EXAMPLE, ...extra });
 const rejected = () => envelope(DetailType.ReportRejected, REPORT_REJECTED_EXAMPLE);
 
-function harness(overrides: Partial<NotifierDeps> = {}) {
+interface Post {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function harness(
+  overrides: Partial<NotifierDeps> = {},
+  answer: (post: Post) => WebhookResult = () => ({
+    kind: "answered",
+    status: 204,
+  }),
+) {
   const published: Array<{ subject: string; text: string; attributes: Record<string, string> }> = [];
   const links: string[] = [];
   const receipts: PublishableEvent[] = [];
+  const posts: Post[] = [];
   const deps: NotifierDeps = {
     topic: {
       publish: async (m) => {
@@ -52,11 +67,24 @@ function harness(overrides: Partial<NotifierDeps> = {}) {
     linkExpiresSeconds: 3600,
     webhookTimeoutMs: 1000,
     webhookMaxAttempts: 1,
+    webhooks: {
+      post: async (url, { headers, body }) => {
+        const post = { url, headers, body };
+        posts.push(post);
+        return answer(post);
+      },
+    },
     ...overrides,
   };
-  return { deps, published, links, receipts, notifier: createNotifier(deps) };
+  return { deps, published, links, receipts, posts, notifier: createNotifier(deps) };
 }
 const log = createLogger({ service: "test", write: () => {} });
+const webhookOf = (receipts: PublishableEvent[]) =>
+  (
+    (receipts[0]?.detail ?? { channels: [] }) as {
+      channels: Array<{ channel: string; outcome: string; detail?: string }>;
+    }
+  ).channels.find((c) => c.channel === "webhook");
 const channelsOf = (receipts: PublishableEvent[]) =>
   (
     (receipts[0]?.detail ?? { channels: [] }) as { channels: Array<{ channel: string; outcome: string }> }
@@ -140,5 +168,100 @@ describe("notifier", () => {
     await h.notifier.handle(failed({ delivery: { webhookUrl: "https://hooks.example.com/x" } }), log);
 
     expect(channelsOf(h.receipts)).toEqual(["sns:delivered", "webhook:skipped"]);
+  });
+
+  it("signs timestamp, event id, URL and body with the default secret", async () => {
+    // Prepare
+    const url = "https://hooks.example.com/reports";
+    const h = harness({ webhookSecret: "default-secret-0123456789" });
+
+    // Act
+    await h.notifier.handle(organized({ delivery: { webhookUrl: url } }), log);
+
+    // Assess
+    const [post] = h.posts;
+    expect(post?.headers["x-report-event-id"]).toBe(REPORT_ORGANIZED_EXAMPLE.eventId);
+    const check = (secret: string, at: string) =>
+      verifyWebhookSignature({ secret, url: at, headers: post?.headers ?? {}, body: post?.body ?? "" }).ok;
+    expect(check("default-secret-0123456789", url)).toBe(true);
+    expect(check("default-secret-0123456789", "https://elsewhere.example.com/reports")).toBe(false);
+    expect(webhookOf(h.receipts)).toMatchObject({
+      outcome: "delivered",
+      detail: "HTTP 204 after 1 attempt(s)",
+    });
+  });
+
+  it("signs with the host's own secret when WEBHOOK_SIGNING_SECRETS names the host", async () => {
+    // Prepare
+    const h = harness({
+      webhookSecret: "default-secret-0123456789",
+      webhookSecrets: { "hooks.example.com": "hooks-own-secret-0123456789" },
+    });
+
+    // Act
+    await h.notifier.handle(organized({ delivery: { webhookUrl: "https://HOOKS.example.com/a" } }), log);
+    await h.notifier.handle(failed({ delivery: { webhookUrl: "https://other.example.com/b" } }), log);
+
+    // Assess
+    const verify = (i: number, secret: string) =>
+      verifyWebhookSignature({
+        secret,
+        url: h.posts[i]?.url ?? "",
+        headers: h.posts[i]?.headers ?? {},
+        body: h.posts[i]?.body ?? "",
+      }).ok;
+    expect([verify(0, "hooks-own-secret-0123456789"), verify(0, "default-secret-0123456789")]).toEqual([
+      true,
+      false,
+    ]);
+    expect(verify(1, "default-secret-0123456789")).toBe(true);
+  });
+
+  it("does not take an inherited property for a host's secret", async () => {
+    const h = harness({ webhookSecret: "default-secret-0123456789", webhookSecrets: {} });
+
+    await h.notifier.handle(failed({ delivery: { webhookUrl: "https://constructor/x" } }), log);
+
+    const [post] = h.posts;
+    expect(
+      verifyWebhookSignature({
+        secret: "default-secret-0123456789",
+        url: post?.url ?? "",
+        headers: post?.headers ?? {},
+        body: post?.body ?? "",
+      }).ok,
+    ).toBe(true);
+  });
+
+  it("records a refused destination as a failed channel saying 'refused:', without retrying", async () => {
+    // Prepare
+    const h = harness({ webhookSecret: "default-secret-0123456789", webhookMaxAttempts: 3 }, () => ({
+      kind: "refused",
+      reason: "address in range linkLocal",
+    }));
+
+    // Act
+    await h.notifier.handle(failed({ delivery: { webhookUrl: "https://169.254.169.254/" } }), log);
+
+    // Assess
+    expect(h.posts).toHaveLength(1);
+    expect(channelsOf(h.receipts)).toEqual(["sns:delivered", "webhook:failed"]);
+    expect(webhookOf(h.receipts)?.detail).toBe("refused: address in range linkLocal");
+  });
+
+  it.each([
+    [
+      { kind: "failed", category: "connection failed", cause: "ECONNREFUSED" },
+      "connection failed after 2 attempt(s)",
+    ],
+    [{ kind: "failed", category: "timed out" }, "timed out after 2 attempt(s)"],
+    [{ kind: "answered", status: 503 }, "HTTP 503 after 2 attempt(s)"],
+    [{ kind: "answered", status: 302 }, "HTTP 302 after 1 attempt(s)"],
+  ] as Array<[WebhookResult, string]>)("reports %o as the fixed detail %s", async (result, detail) => {
+    const h = harness({ webhookSecret: "default-secret-0123456789", webhookMaxAttempts: 2 }, () => result);
+
+    await h.notifier.handle(failed({ delivery: { webhookUrl: "https://hooks.example.com/x" } }), log);
+
+    expect(webhookOf(h.receipts)).toEqual({ channel: "webhook", outcome: "failed", detail });
   });
 });

