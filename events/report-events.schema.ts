@@ -26,6 +26,24 @@ import { REPORT_CATEGORIES } from "./s3-layout.js";
 export const REJECTED_BODY_MAX_BYTES = 2048;
 
 /**
+ * Bounds of the free text an event carries, chosen so that the largest valid event stays well under
+ * EventBridge's 256 KB entry limit even when every character needs a 6-byte JSON escape
+ * (events/tests/unit/event-size.test.ts builds those events). Without them a producer could send a job
+ * (or a non-job) whose event cannot be published, and the message would loop into the DLQ.
+ */
+export const EVENT_TEXT_LIMITS = {
+  /** ReportRejected: issues listed, and the characters of each issue's field and message, and of the reason. */
+  rejectionIssues: 20,
+  issueFieldChars: 256,
+  issueMessageChars: 512,
+  reasonChars: 1024,
+  /** ReportGenerated: the report's `summary` block as JSON, in bytes (a larger one is replaced by `{"_truncated":true}`). */
+  summaryBytes: 8192,
+  /** ReportNotified: characters of a channel's detail. */
+  channelDetailChars: 512,
+} as const;
+
+/**
  * Namespace of the pipeline's event ids (a fixed random UUID): `eventIdFor` computes RFC 9562 version-5
  * UUIDs in it, so ids are stable across processes and retries and never collide with other systems' v5 ids.
  */
@@ -134,8 +152,12 @@ export const ReportGeneratedSchema = z.strictObject({
   queryIds: z.array(z.string().min(1).max(256)).max(100),
   durationMs: NonNegativeInt,
   generatedAt: IsoDateTime,
-  /** The report document's `summary` block. */
-  summary: z.record(z.string(), z.unknown()),
+  /** The report document's `summary` block (at most 8 KB of JSON; larger: `{"_truncated": true}`). */
+  summary: z
+    .record(z.string(), z.unknown())
+    .refine((s) => Buffer.byteLength(JSON.stringify(s), "utf8") <= EVENT_TEXT_LIMITS.summaryBytes, {
+      error: `must be at most ${EVENT_TEXT_LIMITS.summaryBytes} bytes of JSON`,
+    }),
   attempt: Attempt,
   /** The job's notification options, carried so the notifier can honour them. */
   delivery: DeliverySchema.optional(),
@@ -193,8 +215,15 @@ export const ReportRejectedSchema = z.strictObject({
    * whose jobId is already taken by a job with different content; the first job is unaffected).
    */
   code: z.enum(["VALIDATION_FAILED", "JOB_ID_CONFLICT"]).optional(),
-  reason: z.string().min(1).max(4096),
-  issues: z.array(z.strictObject({ field: z.string().max(512), message: z.string().max(1024) })).max(100),
+  reason: z.string().min(1).max(EVENT_TEXT_LIMITS.reasonChars),
+  issues: z
+    .array(
+      z.strictObject({
+        field: z.string().max(EVENT_TEXT_LIMITS.issueFieldChars),
+        message: z.string().max(EVENT_TEXT_LIMITS.issueMessageChars),
+      }),
+    )
+    .max(EVENT_TEXT_LIMITS.rejectionIssues),
   /** The SQS message id of the rejected message. */
   messageId: z.string().min(1).max(256),
   /** The start of the message body, at most 2 KB (see truncateBody). */
@@ -228,7 +257,7 @@ export const ReportNotifiedSchema = z
           channel: z.enum(["sns", "webhook"]),
           outcome: z.enum(["delivered", "failed", "skipped"]),
           /** Why it failed or was skipped, or the SNS message id / HTTP status when delivered. */
-          detail: z.string().max(1024).optional(),
+          detail: z.string().max(EVENT_TEXT_LIMITS.channelDetailChars).optional(),
         }),
       )
       .min(1, { error: "must list at least one channel" }),

@@ -24,7 +24,7 @@ import type { ConsumerDefinition, ReportEventEnvelope } from "#services/consumer
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
 import type { DownloadLinks, NotificationTopic, WebhookResult, WebhookSender } from "./notifier-ports.js";
-import { webhookHost } from "./webhook-policy.js";
+import { publicRefusal, webhookHost } from "./webhook-policy.js";
 
 export interface NotifierDeps {
   topic: NotificationTopic;
@@ -200,7 +200,7 @@ async function deliverWebhook(
     if (result.kind === "refused") {
       // The receipt's outcome enum has no "refused"; the detail says it, and nothing was sent.
       log.warn("webhook refused", { url: originOf(url), reason: result.reason });
-      return { channel: "webhook", outcome: "failed", detail: `refused: ${result.reason}`.slice(0, 1024) };
+      return { channel: "webhook", outcome: "failed", detail: `refused: ${publicRefusal(result.reason)}` };
     }
     if (result.kind === "answered") {
       if (result.status >= 200 && result.status < 300)

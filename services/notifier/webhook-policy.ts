@@ -99,3 +99,14 @@ export function checkAddresses(
   }
   return { ok: true, value: first };
 }
+
+/**
+ * The refusal as the receipt shows it to whoever submitted the job: address-based reasons (no address, a
+ * private or loopback one) become one, so receipts cannot map which internal names exist and where they
+ * point. The precise reason goes to the notifier's log.
+ */
+export function publicRefusal(reason: string): string {
+  return /^(address in range|host has no address|http only to loopback)/.test(reason)
+    ? "host does not resolve to public addresses only"
+    : reason;
+}

@@ -17,7 +17,7 @@ import { z } from "zod";
 import { eventErrorOf } from "#events/error-codes.js";
 import { toPipelineError, ValidationError } from "#events/errors.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
-import { eventIdFor, truncateBody } from "#events/report-events.schema.js";
+import { eventIdFor, EVENT_TEXT_LIMITS as L, truncateBody } from "#events/report-events.schema.js";
 import {
   JobIdSchema,
   parseReportJob,
@@ -222,18 +222,21 @@ async function reject(
   const known = salvage(read.body);
   const issues =
     v.cause instanceof z.ZodError
-      ? v.cause.issues.slice(0, 100).map((i) => ({
-          field: (i.path.map(String).join(".") || "(root)").slice(0, 512),
-          message: i.message.slice(0, 1024),
+      ? v.cause.issues.slice(0, L.rejectionIssues).map((i) => ({
+          field: (i.path.map(String).join(".") || "(root)").slice(0, L.issueFieldChars),
+          message: i.message.slice(0, L.issueMessageChars),
         }))
-      : v.fields.map((field) => ({ field, message: v.message.slice(0, 1024) }));
+      : v.fields.slice(0, L.rejectionIssues).map((field) => ({
+          field: field.slice(0, L.issueFieldChars),
+          message: v.message.slice(0, L.issueMessageChars),
+        }));
   await deps.events.publish({
     detailType: DetailType.ReportRejected,
     detail: {
       schemaVersion: SCHEMA_VERSION,
       eventId: eventIdFor(known.jobId ?? `message-${messageId}`, DetailType.ReportRejected),
       ...known,
-      reason: v.message.slice(0, 4096),
+      reason: v.message.slice(0, L.reasonChars),
       issues,
       messageId,
       ...truncateBody(read.raw),
@@ -244,6 +247,10 @@ async function reject(
   metric(deps, "rejected", { durationMs: 0, rows: 0, bytes: 0 }, known.jobId);
   return { action: "delete" };
 }
+
+/** The report's summary, or `{ _truncated: true }` when its JSON is over the event's budget. */
+const boundedSummary = (summary: Record<string, unknown>) =>
+  Buffer.byteLength(JSON.stringify(summary), "utf8") <= L.summaryBytes ? summary : { _truncated: true };
 
 const commonOf = (job: JobCommon) => ({
   jobId: job.jobId,
@@ -269,7 +276,7 @@ function generatedEvent(job: ReportJob, bucket: string, key: string, facts: Stor
       queryIds: facts.queryIds,
       durationMs: facts.durationMs,
       generatedAt: facts.generatedAt,
-      summary: facts.summary,
+      summary: boundedSummary(facts.summary),
       attempt: facts.attempt,
       ...(job.delivery ? { delivery: job.delivery } : {}),
     },

@@ -24,6 +24,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
 import { DetailType } from "#events/names.js";
+import { EVENT_TEXT_LIMITS } from "#events/report-events.schema.js";
 import { parseReportJob } from "#events/report-job.schema.js";
 import { prepareReportJob } from "#events/submit-report-job.js";
 import { createLogger, redact } from "#services/shared/logger.js";
@@ -417,7 +418,11 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
           bodyTruncated?: boolean;
         };
         const fields = (d.issues ?? []).map((i) => i.field);
-        if (!d.reason || JSON.stringify(fields) !== JSON.stringify(s.expected.fields.slice(0, 100)))
+        if (
+          !d.reason ||
+          JSON.stringify(fields) !==
+            JSON.stringify(s.expected.fields.slice(0, EVENT_TEXT_LIMITS.rejectionIssues))
+        )
           problems.push(
             `rejection should name ${s.expected.fields.join(",")}, named ${fields.join(",")} (${d.reason?.slice(0, 200)}): ${show(s)}`,
           );

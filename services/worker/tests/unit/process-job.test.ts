@@ -451,3 +451,34 @@ describe("processJobMessage keeps data and SQL out of events", () => {
     expect(JSON.stringify(events.events)).not.toMatch(/Oscorp|SELECT|CAST/);
   });
 });
+
+describe("processJobMessage bounds what events carry", () => {
+  it("a body built to blow up its rejection (many long, escaped unknown keys) gets a ReportRejected that fits", async () => {
+    const { events, d } = deps();
+    const keys = Object.fromEntries(
+      Array.from({ length: 500 }, (_, i) => [`${"\u0001".repeat(600)}${i}`, 1]),
+    );
+
+    const outcome = await processJobMessage(message(JSON.stringify({ ...REPORT_JOB_EXAMPLE, ...keys })), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    const rejected = events.events.at(-1);
+    expect(rejected?.detailType).toBe(DetailType.ReportRejected);
+    expect(Buffer.byteLength(JSON.stringify(rejected?.detail))).toBeLessThan(128 * 1024);
+  });
+
+  it("a summary over the event's budget is announced as truncated (the report itself keeps it)", async () => {
+    const generate = fakeGenerate();
+    const big = { names: "x".repeat(20_000) };
+    const wrapped = (async (...args: Parameters<GenerateFn>) => {
+      const report = await generate(...args);
+      return { ...report, stats: () => ({ ...report.stats(), summary: big }) };
+    }) as GenerateFn;
+    const { events, d } = deps({ generate: wrapped });
+
+    await processJobMessage(message(jobBody), d);
+
+    const generated = events.events.find((e) => e.detailType === DetailType.ReportGenerated)?.detail;
+    expect(generated).toMatchObject({ summary: { _truncated: true } });
+  });
+});

@@ -1,9 +1,14 @@
 /**
- * e2e, job identity: the real worker and all three consumers on LocalStack. A job id is claimed by the
- * first job that uses it; the same job again is a duplicate (one report), a different job under that id is
- * a ReportRejected JOB_ID_CONFLICT that changes nothing of the first. The worker's S3 calls are counted:
- * one claim request per job, no HEADs.
+ * e2e, safety on the main path: the real worker and all three consumers on LocalStack.
+ *  - Job identity: a job id is claimed by the first job that uses it; the same job again is a duplicate
+ *    (one report), a different job under that id is a ReportRejected JOB_ID_CONFLICT that changes nothing
+ *    of the first. The worker's S3 calls are counted: one claim request per job, no HEADs.
+ *  - Webhooks cannot reach inside: a listener on 127.0.0.1 behind refused URLs receives no connection.
+ *  - The largest valid job runs end to end: every one of its events fits on the bus.
  */
+
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:net";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DetailType } from "#events/names.js";
@@ -19,7 +24,7 @@ import { objectVersions, readObject, salesJob, startTestWorker } from "./support
 
 type Tap = Awaited<ReturnType<typeof createBusTap>>;
 
-describe("job identity (worker and consumers on LocalStack)", () => {
+describe("safety on the main path (worker and consumers on LocalStack)", () => {
   let t: TestTopology;
   let bucket: string;
   let tap: Tap;
@@ -155,5 +160,82 @@ describe("job identity (worker and consumers on LocalStack)", () => {
       .filter((r) => r.detail.forDetailType === DetailType.ReportOrganized);
     expect(receipts).toHaveLength(1);
     expect(s3Calls.some((c) => c.startsWith("PutObjectCommand") && c.includes(JOB_CLAIMS_PREFIX))).toBe(true);
+  });
+
+  it("webhooks to loopback, however written, are refused: the listener behind them gets no connection", async () => {
+    let connections = 0;
+    const listener: Server = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      const urls = [
+        `https://127.0.0.1:${port}/hook`,
+        `https://[::ffff:7f00:1]:${port}/hook`,
+        `https://0x7f000001:${port}/hook`,
+        `https://2130706433:${port}/hook`,
+        `https://localhost:${port}/hook`,
+      ];
+      const jobIds = urls.map((_, i) => `E2E_SSRF_${i}`);
+      for (const [i, url] of urls.entries()) {
+        await send(salesJob(jobIds[i] as string, { delivery: { webhookUrl: url } }));
+      }
+      await tap.waitFor(
+        (e) =>
+          jobIds.every((id) =>
+            e.some((x) => x.detail.jobId === id && x.detailType === DetailType.ReportNotified),
+          ),
+        "a receipt for every job",
+      );
+
+      for (const id of jobIds) {
+        const receipt = tap.of(id, DetailType.ReportNotified)[0]?.detail as {
+          channels: { channel: string; outcome: string; detail?: string }[];
+        };
+        const webhook = receipt.channels.find((c) => c.channel === "webhook");
+        expect(webhook, id).toMatchObject({ outcome: "failed", detail: expect.stringMatching(/^refused: /) });
+        expect(webhook?.detail).not.toMatch(/127|loopback|::1/);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+
+  it("the largest valid job runs end to end: generated, organized and notified, every event on the bus", async () => {
+    const jobId = "L".repeat(128);
+    const wide = (n: number) => "\u{1D518}".repeat(50).slice(0, 100) + String(n); // 4-byte characters
+    const largest = salesJob(jobId, {
+      parameters: {
+        from: "2025-07-01",
+        to: "2025-07-31",
+        granularity: "day",
+        limit: 10_000,
+        regions: Array.from({ length: 50 }, (_, i) => wide(i).slice(0, 100)),
+        categories: Array.from({ length: 50 }, (_, i) => wide(i + 50).slice(0, 100)),
+      },
+      requestedBy: "\u0001".repeat(256),
+      correlationId: "\u0001".repeat(256),
+      delivery: {
+        webhookUrl: `https://hooks.example.com/${"a".repeat(2048 - "https://hooks.example.com/".length)}`,
+        notifyOn: "always",
+        skipEmpty: false,
+      },
+    });
+    const body = JSON.stringify(largest);
+    expect(body.length).toBeGreaterThan(15_000);
+
+    await send(largest);
+    await tap.waitFor(
+      (e) => e.some((x) => x.detail.jobId === jobId && x.detailType === DetailType.ReportNotified),
+      "largest job notified",
+      60_000,
+    );
+
+    expect(tap.of(jobId, DetailType.ReportGenerated)).toHaveLength(1);
+    expect(tap.of(jobId, DetailType.ReportOrganized)).toHaveLength(1);
+    expect(tap.of(jobId, DetailType.ReportFailed)).toEqual([]);
   });
 });
