@@ -186,11 +186,15 @@ function readPid(): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** Whether a /proc cmdline is a host-mode LocalStack (our launcher's runtime script, or LocalStack's own). */
+export function isLocalStackCmdline(cmdline: string): boolean {
+  return cmdline.includes("localstack_runtime.py") || cmdline.includes("localstack.runtime.main");
+}
+
 /** True if `pid` is alive and is our LocalStack (guards against a recycled pid). */
 function isOurProcess(pid: number): boolean {
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes("localstack_runtime.py") || cmdline.includes("localstack.runtime.main");
+    return isLocalStackCmdline(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
   } catch {
     return false;
   }

@@ -3,6 +3,7 @@
  * accounting from /proc (a process's utime + stime, the host-mode LocalStack's, the whole machine's).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { isLocalStackCmdline } from "../local-aws.js";
 
 export const log = (message: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -44,8 +45,7 @@ function localStackPids(): number[] {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("localstack.runtime.main"))
-        pids.push(Number(entry));
+      if (isLocalStackCmdline(readFileSync(`/proc/${entry}/cmdline`, "utf8"))) pids.push(Number(entry));
     } catch {
       // gone
     }

@@ -75,9 +75,11 @@ export class HttpsWebhookSender implements WebhookSender {
     try {
       addresses = literal ? [literal] : await this.resolveBefore(host, signal);
     } catch (error) {
+      // A name that does not resolve reads like one that resolves privately (publicRefusal), so receipts
+      // cannot tell which internal names exist.
       return error instanceof Deadline
         ? { kind: "failed", category: "timed out", cause: "dns" }
-        : { kind: "failed", category: "connection failed", cause: errorCode(error) };
+        : { kind: "refused", reason: `host has no address (${errorCode(error)})` };
     }
     const checked = checkAddresses(target.value, addresses, this.policy);
     if (!checked.ok) return { kind: "refused", reason: checked.reason };

@@ -15,7 +15,7 @@ import { createLogger } from "#services/shared/logger.js";
 import { HttpsWebhookSender, type RequestFunction, type Resolver } from "../../https-webhook-sender.js";
 import { createNotifier } from "../../notifier.js";
 import type { WebhookResult } from "../../notifier-ports.js";
-import { addressRange, type WebhookPolicy } from "../../webhook-policy.js";
+import { addressRange, publicRefusal, type WebhookPolicy } from "../../webhook-policy.js";
 
 const PUBLIC_V4 = "93.184.216.34";
 const PUBLIC_V6 = "2606:2800:220:1:248:1893:25c8:1946";
@@ -289,18 +289,19 @@ describe("HttpsWebhookSender policy", () => {
     ]);
   });
 
-  it("reports a name that does not resolve as a connection failure, without the resolver's message", async () => {
+  it("refuses a name that does not resolve like one that resolves privately (no DNS oracle), without the resolver's message", async () => {
     const sender = new HttpsWebhookSender({
       policy: STRICT,
       resolve: resolver,
       request: spyTransport().request,
     });
 
-    expect(await post(sender, "https://nowhere.example.com/")).toEqual({
-      kind: "failed",
-      category: "connection failed",
-      cause: "ENOTFOUND",
-    });
+    const result = await post(sender, "https://nowhere.example.com/");
+
+    expect(result).toEqual({ kind: "refused", reason: "host has no address (ENOTFOUND)" });
+    expect(publicRefusal((result as { reason: string }).reason)).toBe(
+      publicRefusal("address in range private"),
+    );
   });
 });
 
