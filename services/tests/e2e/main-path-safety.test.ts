@@ -44,6 +44,8 @@ describe("safety on the main path (worker and consumers on LocalStack)", () => {
         REPORTS_PREFIX: t.provisioned.topology.prefix,
         POLL_WAIT_SECONDS: "1",
         RETRY_BASE_SECONDS: "1",
+        // signed webhooks on, loopback not allowed (WEBHOOK_ALLOW_LOOPBACK unset): production's policy
+        WEBHOOK_SIGNING_SECRET: "test-webhook-secret-0123456789",
       }),
       createLogger({ service: "e2e-identity", level: "warn" }),
     );
