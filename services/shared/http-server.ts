@@ -93,6 +93,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 /** Throws 415 unless the request declares `application/json` (parameters allowed; charset, if any, UTF-8). */
 function requireJsonContentType(req: IncomingMessage): void {
   const declared = req.headers["content-type"] ?? "";
+  // Snowflake's proxy may forward a batch without a content-type (its docs do not promise one), but always
+  // with its own `sf-external-function-*` headers; a custom header makes a browser send a CORS preflight
+  // first, so such a request cannot come from a web page.
+  if (declared === "" && req.headers["sf-external-function-format"] !== undefined) return;
   const [mediaType = "", ...params] = declared.split(";").map((p) => p.trim().toLowerCase());
   const charset = params
     .find((p) => p.startsWith("charset="))

@@ -269,6 +269,15 @@ describe("ECS", () => {
     });
   });
 
+  it("gives no task the local-development switches (webhooks to loopback need both, and neither is set)", () => {
+    for (const td of mocks.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+      const [container] = JSON.parse(td.inputs.containerDefinitions);
+      const names = container.environment.map((e: { name: string }) => e.name);
+      expect(names, td.inputs.family).not.toContain("AWS_ENDPOINT_URL");
+      expect(names, td.inputs.family).not.toContain("WEBHOOK_ALLOW_LOOPBACK");
+    }
+  });
+
   it("deploys with a rollback circuit breaker into an egress-only security group", () => {
     for (const svc of mocks.ofType("aws:ecs/service:Service")) {
       expect(svc.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });

@@ -182,6 +182,28 @@ describe("worker HTTP server content-type", () => {
     expect(withParameters.status).toBe(202);
     expect(submitted).toHaveLength(1);
   });
+
+  it("takes a Snowflake batch without a content-type when it carries Snowflake's own header (no browser can send that without a preflight)", async () => {
+    const snowflakeBodies: unknown[] = [];
+    const { base } = await start({
+      snowflakeSubmit: async (body) => {
+        snowflakeBodies.push(body);
+        return { data: [[0, "J1"]] };
+      },
+    });
+    const batch = JSON.stringify({ data: [[0, "connectivity_test", {}]] });
+
+    const fromSnowflake = await fetch(`${base}/snowflake/submit`, {
+      method: "POST",
+      body: new Blob([batch]),
+      headers: { "sf-external-function-format": "json" },
+    });
+    const plain = await fetch(`${base}/snowflake/submit`, { method: "POST", body: new Blob([batch]) });
+
+    expect(fromSnowflake.status).toBe(200);
+    expect(plain.status).toBe(415);
+    expect(snowflakeBodies).toHaveLength(1);
+  });
 });
 
 describe("worker HTTP server JSON nesting", () => {
