@@ -341,12 +341,11 @@ describe("processJobMessage claims the job id", () => {
     expect(store.heads).toBe(0);
     expect(store.objects.size).toBe(1);
     const generated = events.events.filter((e) => e.detailType === DetailType.ReportGenerated);
+    const first = generated[0]?.detail as { eventId: string; sha256: string } | undefined;
     expect(generated.map((e) => (e.detail as { eventId: string }).eventId)).toEqual(
-      Array(3).fill((generated[0]?.detail as { eventId: string }).eventId),
+      Array(3).fill(first?.eventId),
     );
-    expect(claims.records.get("WORKFLOW_SALES_001")?.done?.sha256).toBe(
-      (generated[0]?.detail as { sha256: string }).sha256,
-    );
+    expect(claims.records.get("WORKFLOW_SALES_001")?.done?.sha256).toBe(first?.sha256);
   });
 
   it("a different job under a used id is rejected with JOB_ID_CONFLICT and changes nothing of the first", async () => {
