@@ -130,15 +130,14 @@ export function planBatches(
 
 /**
  * Per-entry answers that resending cannot change: the role may not put this detail-type or source (IAM
- * `events:detail-type` / `events:source` conditions), or the entry itself is malformed.
+ * `events:detail-type` / `events:source` conditions). Other per-entry failures are resent: the publisher
+ * only sends details it validated and serialised itself, so a `MalformedDetail` means the entry was
+ * damaged on the way (the integration tests make LocalStack answer exactly that).
  */
 const REFUSED_ENTRY_CODES = new Set([
   "NotAuthorizedForDetailTypeException",
   "NotAuthorizedForSourceException",
   "AccessDeniedException",
-  "MalformedDetail",
-  "InvalidArgument",
-  "ValidationException",
 ]);
 
 interface Pending {

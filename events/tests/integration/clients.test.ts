@@ -91,13 +91,17 @@ describe("typed clients on LocalStack", () => {
     const publisher = new ReportEventPublisher(t.clients.events, { busName: t.provisioned.busName });
     const stamp = Date.now();
     const small = [0, 1, 2].map((i) => aGenerated(`SMALL_${i}_${stamp}`));
-    const huge = aGenerated(`HUGE_${stamp}`, { summary: { blob: "x".repeat(PUT_EVENTS_MAX_BYTES) } });
+    // Every detail field is bounded by the contract (events/tests/unit/event-size.test.ts); an entry's
+    // resources are the one part it does not describe, so they make the oversized entry.
+    const huge = aGenerated(`HUGE_${stamp}`);
+    const hugeResources = [`arn:aws:s3:::${"x".repeat(PUT_EVENTS_MAX_BYTES)}`];
 
     const error = await publisher
       .publishAll(
         [small[0], huge, small[1], small[2]].map((detail) => ({
           detailType: "ReportGenerated" as const,
           detail: detail as typeof huge,
+          ...(detail === huge ? { resources: hugeResources } : {}),
         })),
       )
       .catch((e) => e);
