@@ -122,6 +122,16 @@ export const ERROR_CODES = {
     meaning: "the warehouse refused for rate or concurrency limits",
   },
   WAREHOUSE_TIMEOUT: { surface: "event", retryable: true, meaning: "the statement ran past the time limit" },
+  WAREHOUSE_STATEMENT_TIMEOUT: {
+    surface: "event",
+    retryable: false,
+    meaning: "the statement ran past the warehouse's statement timeout; running it again would too",
+  },
+  WAREHOUSE_QUERY_CANCELLED: {
+    surface: "event",
+    retryable: false,
+    meaning: "the statement was cancelled in the warehouse (by an operator or a resource monitor)",
+  },
   WAREHOUSE_STREAM_ABORTED: {
     surface: "event",
     retryable: true,

@@ -24,7 +24,7 @@ export class SnowflakeSecret extends pulumi.ComponentResource {
       {
         name: args.secretName,
         description:
-          "Snowflake credentials for the report worker: JSON {account, username, privateKey|password, warehouse, database, role}. Value set out of band.",
+          "Snowflake credentials for the report worker: JSON {account, user, privateKey|password, warehouse, database, role} (services/warehouse/snowflake-credentials.ts). Value set out of band.",
         recoveryWindowInDays: args.recoveryWindowDays,
         tags: args.tags,
       },

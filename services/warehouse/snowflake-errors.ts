@@ -43,10 +43,7 @@ const AUTH_CODES = new Set([390100, 390101, 390102, 390104, 390112, 390114, 3901
 
 /** Snowflake server codes that mean "try again later". */
 const RETRYABLE_CODES = new Set([
-  604, // SQL execution canceled (statement timeout / cancel)
-  606, // no active warehouse: suspended and not auto-resuming, or resuming
   608, // warehouse suspended/resizing during the query
-  630, // statement reached its statement or warehouse timeout
   623, // warehouse is being resumed / resized
   625, // warehouse cannot be resumed (credits) — clears once the monitor allows
   5001, // internal error, try again
@@ -57,7 +54,7 @@ const NETWORK_ERRNO =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|ECONNABORTED|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_\w+)$/;
 
 const WAREHOUSE_BUSY =
-  /warehouse .*(suspended|resuming|being resumed|resiz|cannot be resumed|is not running)|no active warehouse|resource monitor|queued .*timeout|statement reached its statement or warehouse timeout|execution canceled|temporarily unavailable|too many requests|throttl/i;
+  /warehouse .*(suspended|resuming|being resumed|resiz|cannot be resumed|is not running)|resource monitor|queued .*timeout|temporarily unavailable|too many requests|throttl/i;
 
 function numericCode(code: unknown): number | undefined {
   if (typeof code === "number" && Number.isFinite(code)) return code;
@@ -161,8 +158,23 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
     return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_REQUEST_REJECTED" });
   }
 
-  // Timeouts and cancellations (statement timeout, queue timeout).
-  if (sqlState === "57014" || code === 604 || code === 630) {
+  // A statement timeout recurs on every run of the same report (the same SQL over the same data), and a
+  // cancel comes from an operator: retrying would burn warehouse time for nothing (000630 ran 5 × 300 s).
+  if (code === 630 || /statement reached its statement or warehouse timeout/i.test(message)) {
+    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_STATEMENT_TIMEOUT" });
+  }
+  if (code === 604 || /execution canceled/i.test(message)) {
+    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_QUERY_CANCELLED" });
+  }
+  // "No active warehouse": a wrong warehouse name or a missing USAGE grant, not a passing state.
+  if (code === 606 || /no active warehouse/i.test(message)) {
+    return new WarehouseConfigError(
+      `${text} (check SNOWFLAKE warehouse name in the secret and the role's USAGE grant on it)`,
+      { cause },
+    );
+  }
+  // Other timeouts (a queue timeout, sqlState 57014 without one of the codes above) may pass.
+  if (sqlState === "57014") {
     return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_TIMEOUT" });
   }
 

@@ -62,25 +62,6 @@ const retryableCases: Array<[string, Error, string]> = [
     "WAREHOUSE_UNAVAILABLE",
   ],
   [
-    "statement timeout",
-    operationFailed(
-      "000630",
-      "57014",
-      "Statement reached its statement or warehouse timeout of 600 second(s) and was canceled.",
-    ),
-    "WAREHOUSE_TIMEOUT",
-  ],
-  ["execution canceled", operationFailed("000604", "57014", "SQL execution canceled"), "WAREHOUSE_TIMEOUT"],
-  [
-    "warehouse suspended",
-    operationFailed(
-      "000606",
-      "57P03",
-      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
-    ),
-    "WAREHOUSE_BUSY",
-  ],
-  [
     "warehouse resuming (message only)",
     operationFailed("090064", "22000", "Warehouse 'REPORTS_WH' is being resumed, please retry"),
     "WAREHOUSE_BUSY",
@@ -97,6 +78,20 @@ const retryableCases: Array<[string, Error, string]> = [
 ];
 
 const finalCases: Array<[string, Error, string]> = [
+  [
+    "statement timeout",
+    operationFailed(
+      "000630",
+      "57014",
+      "Statement reached its statement or warehouse timeout of 600 second(s) and was canceled.",
+    ),
+    "WAREHOUSE_STATEMENT_TIMEOUT",
+  ],
+  [
+    "execution canceled",
+    operationFailed("000604", "57014", "SQL execution canceled"),
+    "WAREHOUSE_QUERY_CANCELLED",
+  ],
   [
     "SQL compilation error",
     operationFailed(
@@ -159,6 +154,19 @@ const finalCases: Array<[string, Error, string]> = [
   ],
 ];
 
+/** Not the query's fault and not passing either: the warehouse's configuration (WarehouseConfigError). */
+const configCases: Array<[string, Error, string]> = [
+  [
+    "no active warehouse (a wrong name or a missing grant)",
+    operationFailed(
+      "000606",
+      "57P03",
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
+    ),
+    "WAREHOUSE_CONFIG_INVALID",
+  ],
+];
+
 describe("mapSnowflakeError", () => {
   it.each(retryableCases)("%s is retryable (WarehouseUnavailableError)", (_, error, code) => {
     const mapped = mapSnowflakeError(error);
@@ -172,6 +180,14 @@ describe("mapSnowflakeError", () => {
     const mapped = mapSnowflakeError(error);
 
     expect(mapped).toBeInstanceOf(WarehouseQueryError);
+    expect(mapped.retryable).toBe(false);
+    expect(mapped.code).toBe(code);
+  });
+
+  it.each(configCases)("%s is not retryable (WarehouseConfigError)", (_, error, code) => {
+    const mapped = mapSnowflakeError(error);
+
+    expect(mapped).toBeInstanceOf(WarehouseConfigError);
     expect(mapped.retryable).toBe(false);
     expect(mapped.code).toBe(code);
   });

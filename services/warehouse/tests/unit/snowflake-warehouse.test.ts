@@ -184,7 +184,7 @@ describe("SnowflakeWarehouse.query", () => {
     expect(fake.log).toEqual([]);
   });
 
-  it("maps a retryable failure and gives the connection back", async () => {
+  it("maps a statement timeout as final (it would recur) and gives the connection back", async () => {
     const fake = fakeSdk([
       {
         error: Object.assign(new Error("Statement reached its statement or warehouse timeout"), {
@@ -197,8 +197,8 @@ describe("SnowflakeWarehouse.query", () => {
 
     const error = await caught(warehouse.query("SELECT slow()"));
 
-    expect(error.retryable).toBe(true);
-    expect(error.code).toBe("WAREHOUSE_TIMEOUT");
+    expect(error.retryable).toBe(false);
+    expect(error.code).toBe("WAREHOUSE_STATEMENT_TIMEOUT");
     expect(fake.log).toEqual(["acquire", "release"]);
   });
 
