@@ -22,6 +22,7 @@ import type {
   RowStream,
   Warehouse,
 } from "#services/reports/warehouse.port.js";
+import { createLogger, type Logger } from "#services/shared/logger.js";
 import { WarehouseError, WarehouseQueryError } from "./errors.js";
 import {
   loadSnowflakeCredentials,
@@ -77,8 +78,10 @@ export interface SnowflakeWarehouseOptions {
   statementTimeoutSeconds?: number;
   /** Rows the SDK buffers ahead of a slow `stream` consumer (snowflake-sdk rowStreamHighWaterMark, default 1000). */
   streamHighWaterMark?: number;
-  /** snowflake-sdk's own log level (it logs to stdout; default ERROR keeps connection chatter out of the job logs). */
+  /** snowflake-sdk's own log level (default ERROR keeps connection chatter out of the job logs). */
   sdkLogLevel?: "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE" | "OFF";
+  /** Where snowflake-sdk's log lines go (sdkLogSink); the process's logger. */
+  logger?: Logger;
   /** Substitute for snowflake-sdk (unit tests). */
   sdk?: SnowflakeSdk;
   /** Substitute for the secret loader (unit tests). */
@@ -155,6 +158,26 @@ function timeoutSeconds(options: QueryOptions | undefined, fallback: number): nu
   return Math.max(1, Math.ceil(options.timeoutMs / 1000));
 }
 
+/**
+ * snowflake-sdk's logger interface (`configure({ customLogger })`: one method per level, the message
+ * already formatted and secret-masked by the SDK) onto the project's logger, which redacts registered
+ * credentials again and writes one JSON line per message.
+ */
+export function sdkLogSink(
+  logger: Logger,
+): Record<"error" | "warn" | "info" | "debug" | "trace", (m: string) => void> {
+  const log = logger.child({ component: "snowflake-sdk" });
+  const line = (level: "error" | "warn" | "info" | "debug") => (message: string) =>
+    log[level]("snowflake-sdk", { sdkMessage: String(message).slice(0, 4000) });
+  return {
+    error: line("error"),
+    warn: line("warn"),
+    info: line("info"),
+    debug: line("debug"),
+    trace: line("debug"),
+  };
+}
+
 export class SnowflakeWarehouse implements Warehouse {
   private readonly sdk: SnowflakeSdk;
   private readonly load: (secrets: SecretsManagerClient, secretId: string) => Promise<SnowflakeCredentials>;
@@ -168,7 +191,14 @@ export class SnowflakeWarehouse implements Warehouse {
   private closed = false;
 
   constructor(private readonly options: SnowflakeWarehouseOptions) {
-    if (!options.sdk) snowflake.configure({ logLevel: options.sdkLogLevel ?? "ERROR" });
+    if (!options.sdk) {
+      // customLogger replaces the SDK's own winston transports (snowflake.log in the working directory and
+      // the console), so its lines are JSON lines of the process, through the logger's redactor.
+      snowflake.configure({
+        logLevel: options.sdkLogLevel ?? "ERROR",
+        customLogger: sdkLogSink(options.logger ?? createLogger({ service: "report-worker" })),
+      } as Parameters<typeof snowflake.configure>[0]);
+    }
     this.sdk = options.sdk ?? (snowflake as unknown as SnowflakeSdk);
     this.load = options.loadCredentials ?? loadSnowflakeCredentials;
     this.statementTimeoutSeconds = options.statementTimeoutSeconds ?? 600;

@@ -19,6 +19,9 @@ export async function createWarehouse(
       secretId: config.SNOWFLAKE_SECRET_ID ?? "",
       secrets: clients.secrets,
       statementTimeoutSeconds: Math.ceil(config.QUERY_TIMEOUT_MS / 1000),
+      // one connection per job the worker runs at once
+      poolMax: config.WORKER_CONCURRENCY,
+      logger,
     });
   }
   const { createDuckDbWarehouse } = await import("#services/warehouse/duckdb-warehouse.js");

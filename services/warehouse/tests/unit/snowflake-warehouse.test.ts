@@ -4,9 +4,12 @@
  * pooled connection, and the one-time credential refresh on an authentication failure. The SDK's wire
  * behaviour is covered by the fakesnow integration test.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { describe, expect, it } from "vitest";
+import { createLogger, redact } from "#services/shared/logger.js";
 import { WarehouseConfigError, WarehouseError } from "../../errors.js";
 import type { SnowflakeCredentials } from "../../snowflake-credentials.js";
 import {
@@ -16,6 +19,7 @@ import {
   type SnowflakeSdk,
   type SnowflakeStatementLike,
   SnowflakeWarehouse,
+  sdkLogSink,
 } from "../../snowflake-warehouse.js";
 
 interface Outcome {
@@ -297,5 +301,33 @@ describe("SnowflakeWarehouse.stream", () => {
     await new Promise((r) => setImmediate(r));
 
     expect(fake.sent).toHaveLength(0);
+  });
+});
+
+describe("snowflake-sdk's own logging", () => {
+  it("goes through the project's JSON logger (redacted), not snowflake.log or the console", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: "report-worker", level: "debug", write: (l) => lines.push(l) });
+    redact("hunter2-secret-value");
+    const cwdLog = join(process.cwd(), "snowflake.log");
+    const existedBefore = existsSync(cwdLog);
+
+    // the real SDK module: the constructor configures it (no connection is made)
+    new SnowflakeWarehouse({
+      secretId: "unused",
+      secrets: {} as never,
+      sdkLogLevel: "INFO",
+      logger,
+    });
+    sdkLogSink(logger).warn("login failed for password hunter2-secret-value");
+
+    const parsed = lines.map(
+      (l) => JSON.parse(l) as { component?: string; message: string; sdkMessage?: string },
+    );
+    expect(
+      parsed.some((l) => l.component === "snowflake-sdk" && /Configuring logger/.test(l.sdkMessage ?? "")),
+    ).toBe(true);
+    expect(lines.join("\n")).not.toContain("hunter2-secret-value");
+    expect(existsSync(cwdLog)).toBe(existedBefore);
   });
 });
