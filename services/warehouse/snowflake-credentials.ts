@@ -2,11 +2,12 @@
  * Snowflake credentials from a Secrets Manager secret. The secret is JSON:
  *
  * ```json
- * { "account": "xy12345.eu-west-1", "user": "REPORTS_SVC", "password": "…",
- *   "role": "REPORTING", "warehouse": "REPORTS_WH", "database": "ANALYTICS_PLATFORM", "schema": "REPORTING" }
+ * { "account": "xy12345.eu-west-1", "user": "REPORT_WORKER_SVC", "privateKey": "-----BEGIN PRIVATE KEY-----…",
+ *   "role": "REPORT_WORKER", "warehouse": "REPORTS_WH", "database": "ANALYTICS_PLATFORM", "schema": "REPORTING" }
  * ```
  *
- * with `privateKey` (PEM, optional `privateKeyPassphrase`) instead of `password` for key-pair auth, and
+ * Key-pair is the default (optional `privateKeyPassphrase`; the user is TYPE = SERVICE, see
+ * sql/snowflake/00_database.sql); `password` instead of `privateKey` for accounts that still allow it; and
  * optional `host`/`port`/`protocol` for non-standard endpoints (privatelink, a local emulator).
  *
  * Every error names the field and never carries the secret's value: not in the message, not in `cause`
