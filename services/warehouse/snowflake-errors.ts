@@ -87,6 +87,30 @@ export function isSnowflakeAuthError(error: unknown): boolean {
   return code === SDK_RESPONSE_FAILURE && httpStatus(e) === 401;
 }
 
+const AUTH_MESSAGE =
+  /incorrect username or password|jwt token is invalid|authenticat|login|password|private key|session (has )?(expired|no longer exists)/i;
+
+/**
+ * Whether a failure to *get a connection* may be Snowflake refusing the credentials. snowflake-sdk's pool
+ * rethrows a failed login as `new Error(err.message)`, dropping code and sqlState (core.js), so besides
+ * isSnowflakeAuthError this accepts a code-less error that names sign-in, or carries nothing to tell it from
+ * one; a network failure (an errno) is not. The adapter then re-reads the secret once.
+ */
+export function mayBeAuthFailure(error: unknown): boolean {
+  if (isSnowflakeAuthError(error)) return true;
+  if (!error || typeof error !== "object" || errnoOf(error) !== undefined) return false;
+  const e = error as SnowflakeSdkErrorLike;
+  if (numericCode(e.code) !== undefined || e.sqlState !== undefined) return false;
+  return AUTH_MESSAGE.test(e.message ?? "") || (e.name ?? "Error") === "Error";
+}
+
+/** Whether a code-less error's message says Snowflake refused the sign-in (after the refresh: final). */
+export function saysAuthFailed(error: unknown): boolean {
+  if (isSnowflakeAuthError(error)) return true;
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" && AUTH_MESSAGE.test(message);
+}
+
 /** A plain, loggable copy of an SDK error: no response, no request config, no data. */
 export function sanitizedCause(error: unknown, redact: (text: string) => string = (t) => t): Error {
   if (!error || typeof error !== "object") return new Error(redact(String(error)));

@@ -30,7 +30,13 @@ import {
   secretValuesOf,
   toConnectionOptions,
 } from "./snowflake-credentials.js";
-import { authFailedError, isSnowflakeAuthError, mapSnowflakeError } from "./snowflake-errors.js";
+import {
+  authFailedError,
+  isSnowflakeAuthError,
+  mapSnowflakeError,
+  mayBeAuthFailure,
+  saysAuthFailed,
+} from "./snowflake-errors.js";
 
 /** The parts of a snowflake-sdk statement the adapter uses. */
 export interface SnowflakeStatementLike {
@@ -271,13 +277,13 @@ export class SnowflakeWarehouse implements Warehouse {
         connection = await pool.acquire();
       } catch (error) {
         if (error instanceof WarehouseError) throw error; // from the secret loader, already mapped
-        if (isSnowflakeAuthError(error)) {
-          if (attempt === 0) {
-            await this.refresh(generation);
-            continue;
-          }
-          throw authFailedError(this.options.secretId, error, this.redact);
+        // The pool drops the login error's code (mayBeAuthFailure): after a rotation every new connection
+        // fails like this until the secret is read again, so re-read it once on any such failure.
+        if (attempt === 0 && mayBeAuthFailure(error)) {
+          await this.refresh(generation);
+          continue;
         }
+        if (saysAuthFailed(error)) throw authFailedError(this.options.secretId, error, this.redact);
         throw this.map(error, "connect");
       }
       try {

@@ -237,6 +237,35 @@ describe("SnowflakeWarehouse credential refresh", () => {
     expect(fake.pools).toHaveLength(2);
   });
 
+  it("re-reads the secret when the pool rethrows a failed login without its code (as snowflake-sdk 3.3 does)", async () => {
+    // core.js: the pool's factory rejects with `new Error(err.message)`: no code, no sqlState
+    const rethrown = () => new Error("Incorrect username or password was specified.");
+    const fake = fakeSdk([{ acquireError: rethrown() }, { rows: [{ OK: 1 }] }]);
+    const loads = { count: 0 };
+    const warehouse = warehouseWith(fake.sdk, loads);
+
+    const result = await warehouse.query("SELECT 1 AS ok");
+
+    expect(result.rows).toEqual([{ ok: 1 }]);
+    expect(loads.count).toBe(2);
+
+    // and when the re-read secret is refused too: a configuration error, not a retryable outage
+    const stuck = fakeSdk([{ acquireError: rethrown() }, { acquireError: rethrown() }, { rows: [] }]);
+    const error = await caught(warehouseWith(stuck.sdk, { count: 0 }).query("SELECT 1"));
+    expect(error).toBeInstanceOf(WarehouseConfigError);
+  });
+
+  it("does not re-read the secret for a network failure to connect", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:443"), { code: "ECONNREFUSED" });
+    const fake = fakeSdk([{ acquireError: refused }, { rows: [] }]);
+    const loads = { count: 0 };
+
+    const error = await caught(warehouseWith(fake.sdk, loads).query("SELECT 1"));
+
+    expect(error.retryable).toBe(true);
+    expect(loads.count).toBe(1);
+  });
+
   it("re-reads once when a statement's session is rejected, and retries the statement once", async () => {
     const fake = fakeSdk([{ error: authError() }, { rows: [{ OK: 1 }] }]);
     const loads = { count: 0 };
