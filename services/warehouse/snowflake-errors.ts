@@ -111,6 +111,20 @@ export function saysAuthFailed(error: unknown): boolean {
   return typeof message === "string" && AUTH_MESSAGE.test(message);
 }
 
+/** Session-level codes after which the SDK has marked the connection disconnected (it answers 407002 next). */
+const DEAD_SESSION_CODES = new Set([390104, 390111, 390112, 390114, 407002]);
+
+/**
+ * Whether the connection a statement failed on is dead (its session expired or was dropped: 39011x,
+ * 407002 "connection already terminated", sqlState class 08): it must be destroyed, not given back.
+ */
+export function isDeadSession(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const e = error as SnowflakeSdkErrorLike;
+  const code = numericCode(e.code);
+  return (code !== undefined && DEAD_SESSION_CODES.has(code)) || (e.sqlState ?? "").startsWith("08");
+}
+
 /** A plain, loggable copy of an SDK error: no response, no request config, no data. */
 export function sanitizedCause(error: unknown, redact: (text: string) => string = (t) => t): Error {
   if (!error || typeof error !== "object") return new Error(redact(String(error)));

@@ -32,6 +32,7 @@ import {
 } from "./snowflake-credentials.js";
 import {
   authFailedError,
+  isDeadSession,
   isSnowflakeAuthError,
   mapSnowflakeError,
   mayBeAuthFailure,
@@ -238,6 +239,9 @@ export class SnowflakeWarehouse implements Warehouse {
             idleTimeoutMillis: 5 * 60_000,
             evictionRunIntervalMillis: 60_000,
             acquireTimeoutMillis: 120_000,
+            // ask a connection whether its session is alive before handing it out (snowflake-sdk's
+            // factory.validate, isValidAsync), so an idle session that expired is replaced, not used
+            testOnBorrow: true,
           },
         );
       })();
@@ -297,7 +301,10 @@ export class SnowflakeWarehouse implements Warehouse {
           }
           throw authFailedError(this.options.secretId, error, this.redact);
         }
-        await pool.release(connection).catch(() => {});
+        // A dead session goes back into the pool as a connection that fails every statement (and the pool
+        // does not ask it first): destroy it, so the next job logs in again.
+        if (isDeadSession(error)) await pool.destroy(connection).catch(() => {});
+        else await pool.release(connection).catch(() => {});
         throw this.map(error, during);
       }
     }

@@ -40,7 +40,7 @@ function statement(outcome: Outcome, queryId: string): SnowflakeStatementLike {
 /** A fake SDK: each execute takes the next scripted outcome; records what was sent and pool traffic. */
 function fakeSdk(script: Array<Outcome | { acquireError: unknown }>) {
   const sent: SnowflakeExecuteOptions[] = [];
-  const pools: Array<{ options: Record<string, unknown> }> = [];
+  const pools: Array<{ options: Record<string, unknown>; poolOptions: Record<string, unknown> }> = [];
   const log: string[] = [];
   let n = 0;
   const connection: SnowflakeConnectionLike = {
@@ -54,8 +54,8 @@ function fakeSdk(script: Array<Outcome | { acquireError: unknown }>) {
     },
   };
   const sdk: SnowflakeSdk = {
-    createPool(options) {
-      pools.push({ options: options as Record<string, unknown> });
+    createPool(options, poolOptions) {
+      pools.push({ options: options as Record<string, unknown>, poolOptions });
       const pool: SnowflakePoolLike = {
         async acquire() {
           const next = script[0];
@@ -290,6 +290,31 @@ describe("SnowflakeWarehouse credential refresh", () => {
     expect(error.message).toContain("report-pipeline/snowflake");
     expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause)}`).not.toContain("s3cret-pass");
     expect(loads.count).toBe(2);
+  });
+});
+
+describe("SnowflakeWarehouse and dead sessions", () => {
+  it.each([
+    ["407002 connection already terminated", { code: "407002", sqlState: "08003" }],
+    ["390111 session no longer exists", { code: "390111", sqlState: "08001" }],
+  ])("destroys the connection after %s instead of giving it back", async (_what, fields) => {
+    const dead = Object.assign(new Error("Unable to perform operation using terminated connection."), fields);
+    const fake = fakeSdk([{ error: dead }, { rows: [{ OK: 1 }] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+
+    const error = await caught(warehouse.query("SELECT 1"));
+    const next = await warehouse.query("SELECT 1 AS ok");
+
+    expect(error.retryable).toBe(true);
+    expect(next.rows).toEqual([{ ok: 1 }]);
+    expect(fake.log).toEqual(["acquire", "destroy", "acquire", "release"]);
+  });
+
+  it("asks the pool to test a connection before handing it out", async () => {
+    const fake = fakeSdk([{ rows: [] }]);
+    await warehouseWith(fake.sdk, { count: 0 }).query("SELECT 1");
+
+    expect(fake.pools[0]?.poolOptions).toMatchObject({ testOnBorrow: true });
   });
 });
 
