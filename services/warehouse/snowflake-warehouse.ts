@@ -185,13 +185,20 @@ export function sdkLogSink(
   };
 }
 
+type PoolKind = "jobs" | "health";
+
+/** How long the readiness ping may take, connecting included (under the 5 s health-check timeout). */
+export const PING_TIMEOUT_MS = 4_000;
+
 export class SnowflakeWarehouse implements Warehouse {
   private readonly sdk: SnowflakeSdk;
   private readonly load: (secrets: SecretsManagerClient, secretId: string) => Promise<SnowflakeCredentials>;
   private readonly statementTimeoutSeconds: number;
   private readonly poolMax: number;
   private readonly highWaterMark: number;
-  private pool: Promise<SnowflakePoolLike> | undefined;
+  /** The jobs' pool, and a one-connection pool of its own for the readiness ping (it must not queue). */
+  private readonly pools = new Map<PoolKind, Promise<SnowflakePoolLike>>();
+  private credentials: Promise<SnowflakeCredentials> | undefined;
   /** Bumped whenever the pool is rebuilt, so concurrent auth failures trigger one refresh, not many. */
   private generation = 0;
   private secretValues: string[] = [];
@@ -224,44 +231,63 @@ export class SnowflakeWarehouse implements Warehouse {
     return mapSnowflakeError(error, { redact: this.redact, during });
   }
 
-  private getPool(): Promise<SnowflakePoolLike> {
+  /** The credentials, read once and shared by both pools until an authentication failure drops them. */
+  private getCredentials(): Promise<SnowflakeCredentials> {
+    if (!this.credentials) {
+      const loading = this.load(this.options.secrets, this.options.secretId).then((c) => {
+        this.secretValues = secretValuesOf(c);
+        return c;
+      });
+      // a failed load must not poison the cache: the next call tries again
+      loading.catch(() => {
+        if (this.credentials === loading) this.credentials = undefined;
+      });
+      this.credentials = loading;
+    }
+    return this.credentials;
+  }
+
+  private getPool(kind: PoolKind = "jobs"): Promise<SnowflakePoolLike> {
     if (this.closed) return Promise.reject(new WarehouseQueryError("Snowflake warehouse is closed"));
-    if (!this.pool) {
+    let existing = this.pools.get(kind);
+    if (!existing) {
+      const health = kind === "health";
       const pool = (async () => {
-        const credentials = await this.load(this.options.secrets, this.options.secretId);
-        this.secretValues = secretValuesOf(credentials);
+        const credentials = await this.getCredentials();
         return this.sdk.createPool(
           { ...toConnectionOptions(credentials), rowStreamHighWaterMark: this.highWaterMark },
           {
-            max: this.poolMax,
+            max: health ? 1 : this.poolMax,
             min: 0,
             // idle sessions are closed after 5 minutes; a stale one is evicted rather than handed out
             idleTimeoutMillis: 5 * 60_000,
             evictionRunIntervalMillis: 60_000,
-            acquireTimeoutMillis: 120_000,
+            // the ping answers within a health check's time or says the warehouse is not ready
+            acquireTimeoutMillis: health ? PING_TIMEOUT_MS : 120_000,
             // ask a connection whether its session is alive before handing it out (snowflake-sdk's
             // factory.validate, isValidAsync), so an idle session that expired is replaced, not used
             testOnBorrow: true,
           },
         );
       })();
-      // a failed load must not poison the cache: the next call tries again
       pool.catch(() => {
-        if (this.pool === pool) this.pool = undefined;
+        if (this.pools.get(kind) === pool) this.pools.delete(kind);
       });
-      this.pool = pool;
+      this.pools.set(kind, pool);
+      existing = pool;
     }
-    return this.pool;
+    return existing;
   }
 
   /** Drops the pool and the cached credentials (after an auth failure), unless another caller already did. */
   private async refresh(seenGeneration: number): Promise<void> {
     if (this.generation !== seenGeneration) return;
     this.generation += 1;
-    const old = this.pool;
-    this.pool = undefined;
-    // the old pool's connections carry rejected credentials; let them go in the background
-    if (old) void drainPool(old);
+    this.credentials = undefined;
+    const old = [...this.pools.values()];
+    this.pools.clear();
+    // the old pools' connections carry rejected credentials; let them go in the background
+    for (const pool of old) void drainPool(pool);
   }
 
   /**
@@ -271,13 +297,14 @@ export class SnowflakeWarehouse implements Warehouse {
   private async withConnection<T>(
     during: string,
     work: (connection: SnowflakeConnectionLike, pool: SnowflakePoolLike) => Promise<T>,
+    kind: PoolKind = "jobs",
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const generation = this.generation;
       let pool: SnowflakePoolLike;
       let connection: SnowflakeConnectionLike;
       try {
-        pool = await this.getPool();
+        pool = await this.getPool(kind);
         connection = await pool.acquire();
       } catch (error) {
         if (error instanceof WarehouseError) throw error; // from the secret loader, already mapped
@@ -338,13 +365,26 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 
   async query(sql: string, binds: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult> {
+    return this.queryOn("jobs", sql, binds, options);
+  }
+
+  private queryOn(
+    kind: PoolKind,
+    sql: string,
+    binds: readonly unknown[],
+    options: QueryOptions | undefined,
+  ): Promise<QueryResult> {
     toSnowflakeBinds(binds); // reject bad binds before touching the network
-    return this.withConnection("query", async (connection, pool) => {
-      const { stmt, rows } = await this.execute(connection, sql, binds, options, false);
-      await pool.release(connection);
-      const types = columnTypes(stmt);
-      return { rows: (rows ?? []).map((row) => normalizeRow(row, types)), queryId: stmt.getQueryId() };
-    });
+    return this.withConnection(
+      "query",
+      async (connection, pool) => {
+        const { stmt, rows } = await this.execute(connection, sql, binds, options, false);
+        await pool.release(connection);
+        const types = columnTypes(stmt);
+        return { rows: (rows ?? []).map((row) => normalizeRow(row, types)), queryId: stmt.getQueryId() };
+      },
+      kind,
+    );
   }
 
   stream(sql: string, binds: readonly unknown[] = [], options?: QueryOptions): RowStream {
@@ -393,15 +433,19 @@ export class SnowflakeWarehouse implements Warehouse {
     };
   }
 
+  /**
+   * Readiness: `SELECT 1` on a connection of its own (the health pool), bounded by PING_TIMEOUT_MS, so a
+   * worker whose jobs hold every pooled connection still answers /health.
+   */
   async ping(): Promise<void> {
-    await this.query("SELECT 1 AS ok");
+    await this.queryOn("health", "SELECT 1 AS ok", [], { timeoutMs: PING_TIMEOUT_MS });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool) await drainPool(pool);
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => drainPool(pool)));
   }
 }
 

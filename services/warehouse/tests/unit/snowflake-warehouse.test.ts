@@ -13,6 +13,7 @@ import { createLogger, redact } from "#services/shared/logger.js";
 import { WarehouseConfigError, WarehouseError } from "../../errors.js";
 import type { SnowflakeCredentials } from "../../snowflake-credentials.js";
 import {
+  PING_TIMEOUT_MS,
   type SnowflakeConnectionLike,
   type SnowflakeExecuteOptions,
   type SnowflakePoolLike,
@@ -290,6 +291,60 @@ describe("SnowflakeWarehouse credential refresh", () => {
     expect(error.message).toContain("report-pipeline/snowflake");
     expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause)}`).not.toContain("s3cret-pass");
     expect(loads.count).toBe(2);
+  });
+});
+
+describe("SnowflakeWarehouse readiness", () => {
+  it("answers the ping on a connection of its own while every job connection is busy", async () => {
+    // A pool that honours `max`: acquire waits while `max` connections are out.
+    const pools: Array<Record<string, unknown>> = [];
+    const hang: SnowflakeConnectionLike = { execute() {} }; // a report that runs and runs
+    const quick: SnowflakeConnectionLike = {
+      execute(options) {
+        setImmediate(() =>
+          options.complete(undefined, statement({ rows: [{ OK: 1 }] }, "qid-ping"), [{ OK: 1 }]),
+        );
+      },
+    };
+    const sdk: SnowflakeSdk = {
+      createPool(_options, poolOptions) {
+        pools.push(poolOptions);
+        let out = 0;
+        const max = Number(poolOptions.max);
+        return {
+          async acquire() {
+            if (out >= max) return new Promise<never>(() => {}); // queued behind the reports
+            out += 1;
+            return pools.length === 1 ? hang : quick;
+          },
+          async release() {
+            out -= 1;
+          },
+          async destroy() {
+            out -= 1;
+          },
+          async drain() {},
+          async clear() {},
+        };
+      },
+    };
+    const warehouse = new SnowflakeWarehouse({
+      secretId: "s",
+      secrets: {} as SecretsManagerClient,
+      sdk,
+      poolMax: 2,
+      loadCredentials: async () => credentials,
+    });
+    void warehouse.query("SELECT long_report()");
+    void warehouse.query("SELECT long_report()");
+    await new Promise((r) => setTimeout(r, 20));
+
+    const started = Date.now();
+    await warehouse.ping();
+
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(pools.map((p) => p.max)).toEqual([2, 1]);
+    expect(pools[1]).toMatchObject({ acquireTimeoutMillis: PING_TIMEOUT_MS });
   });
 });
 
