@@ -235,8 +235,9 @@ export class EcsServices extends pulumi.ComponentResource {
         { name: "WORKER_CONCURRENCY", value: String(config.workerConcurrency) },
         { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
         { name: "HTTP_PORT", value: String(WORKER_PORT) },
-        // Drain must end before ECS's stopTimeout (below) sends SIGKILL.
-        { name: "DRAIN_TIMEOUT_MS", value: String((WORKER_STOP_TIMEOUT_SECONDS - 10) * 1000) },
+        // Drain, then cancel what still runs (≤ 5 s, CANCEL_TIMEOUT_MS), release it, and close the pool
+        // (≤ 10 s): all of it must end before ECS's stopTimeout (below) sends SIGKILL.
+        { name: "DRAIN_TIMEOUT_MS", value: String((WORKER_STOP_TIMEOUT_SECONDS - 20) * 1000) },
       );
     } else {
       environment.push({ name: "QUEUE_URL", value: queue.url });

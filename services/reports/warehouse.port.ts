@@ -32,5 +32,12 @@ export interface Warehouse {
   stream(sql: string, binds?: readonly unknown[], options?: QueryOptions): RowStream;
   /** A cheap round-trip (`SELECT 1`) for health checks. */
   ping(): Promise<void>;
+  /**
+   * Cancels the statements still running in the warehouse (a draining worker calls it before it releases
+   * their jobs, so a job never runs twice at once and no credits burn for a result nobody reads). Their
+   * queries then fail as retryable `INTERRUPTED`. Resolves with how many it cancelled. Optional: an
+   * embedded warehouse dies with its process.
+   */
+  cancelRunning?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -170,7 +170,15 @@ export class QueueConsumer {
   }
 
   /** Stops polling, waits up to `drainTimeoutMs` for in-flight messages, then releases what is left. */
-  async stop(drainTimeoutMs: number): Promise<StopResult> {
+  /**
+   * Stops receiving, waits up to `drainTimeoutMs` for in-flight handlers, then releases what is left
+   * (visibility 0) so another process takes it. `beforeRelease` runs first when something is left (the
+   * worker cancels the warehouse statements of those jobs, so none runs twice at once).
+   */
+  async stop(
+    drainTimeoutMs: number,
+    options: { beforeRelease?: () => Promise<void> } = {},
+  ): Promise<StopResult> {
     this.stopping = true;
     for (const c of this.consumers) c.stop();
     const deadline = Date.now() + drainTimeoutMs;
@@ -181,6 +189,13 @@ export class QueueConsumer {
       await new Promise((r) => setTimeout(r, 100));
     }
     const left = [...this.inFlight.values()];
+    if (left.length > 0 && options.beforeRelease) {
+      await options
+        .beforeRelease()
+        .catch((error) =>
+          this.options.logger.warn("before-release step failed; releasing anyway", { error }),
+        );
+    }
     await Promise.all(left.map((m) => this.setVisibility(m, 0)));
     this.options.logger.info("consumer stopped", {
       queue: this.options.name,

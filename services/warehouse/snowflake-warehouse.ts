@@ -23,7 +23,7 @@ import type {
   Warehouse,
 } from "#services/reports/warehouse.port.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
-import { WarehouseError, WarehouseQueryError } from "./errors.js";
+import { WarehouseError, WarehouseQueryError, WarehouseUnavailableError } from "./errors.js";
 import {
   loadSnowflakeCredentials,
   type SnowflakeCredentials,
@@ -36,6 +36,7 @@ import {
   isSnowflakeAuthError,
   mapSnowflakeError,
   mayBeAuthFailure,
+  sanitizedCause,
   saysAuthFailed,
 } from "./snowflake-errors.js";
 
@@ -187,6 +188,9 @@ export function sdkLogSink(
 
 type PoolKind = "jobs" | "health";
 
+/** How long a cancel request may take before shutdown goes on without its answer. */
+export const CANCEL_TIMEOUT_MS = 5_000;
+
 /** How long the readiness ping may take, connecting included (under the 5 s health-check timeout). */
 export const PING_TIMEOUT_MS = 4_000;
 
@@ -202,6 +206,8 @@ export class SnowflakeWarehouse implements Warehouse {
   /** Bumped whenever the pool is rebuilt, so concurrent auth failures trigger one refresh, not many. */
   private generation = 0;
   private secretValues: string[] = [];
+  /** Statements executing now, and whether this adapter cancelled them (cancelRunning). */
+  private readonly running = new Map<SnowflakeStatementLike, { cancelled: boolean }>();
   private closed = false;
 
   constructor(private readonly options: SnowflakeWarehouseOptions) {
@@ -350,14 +356,36 @@ export class SnowflakeWarehouse implements Warehouse {
     if (options?.tag !== undefined) parameters.QUERY_TAG = options.tag;
     const sfBinds = toSnowflakeBinds(binds);
     return new Promise((resolve, reject) => {
+      let running: SnowflakeStatementLike | undefined;
       try {
-        connection.execute({
+        const stmt = connection.execute({
           sqlText: sql,
           ...(sfBinds.length > 0 ? { binds: sfBinds } : {}),
           parameters,
           streamResult,
-          complete: (err, stmt, rows) => (err ? reject(err) : resolve({ stmt, rows })),
-        });
+          complete: (err, done, rows) => {
+            const state = running ? this.running.get(running) : undefined;
+            if (running) this.running.delete(running);
+            if (!err) return resolve({ stmt: done, rows });
+            if (state?.cancelled) {
+              return reject(
+                new WarehouseUnavailableError(
+                  "the statement was cancelled because the worker is shutting down; the job runs again",
+                  {
+                    code: "INTERRUPTED",
+                    cause: sanitizedCause(err, this.redact),
+                    queryId: done?.getQueryId?.(),
+                  },
+                ),
+              );
+            }
+            reject(err);
+          },
+        }) as SnowflakeStatementLike | undefined;
+        if (stmt && typeof stmt.cancel === "function") {
+          running = stmt;
+          this.running.set(stmt, { cancelled: false });
+        }
       } catch (error) {
         reject(error); // synchronous argument validation in the SDK
       }
@@ -441,7 +469,31 @@ export class SnowflakeWarehouse implements Warehouse {
     await this.queryOn("health", "SELECT 1 AS ok", [], { timeoutMs: PING_TIMEOUT_MS });
   }
 
+  async cancelRunning(): Promise<number> {
+    const statements = [...this.running.entries()].filter(([, state]) => !state.cancelled);
+    await Promise.all(
+      statements.map(
+        ([stmt, state]) =>
+          new Promise<void>((resolve) => {
+            state.cancelled = true;
+            const timer = setTimeout(resolve, CANCEL_TIMEOUT_MS); // an unreachable warehouse must not hold us
+            try {
+              stmt.cancel?.(() => {
+                clearTimeout(timer);
+                resolve();
+              });
+            } catch {
+              clearTimeout(timer);
+              resolve();
+            }
+          }),
+      ),
+    );
+    return statements.length;
+  }
+
   async close(): Promise<void> {
+    await this.cancelRunning();
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();

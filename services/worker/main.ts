@@ -210,7 +210,13 @@ export async function startWorker(
     stop() {
       stopping ??= (async () => {
         if (sweeper) clearInterval(sweeper);
-        const result = await consumer.stop(config.DRAIN_TIMEOUT_MS);
+        const result = await consumer.stop(config.DRAIN_TIMEOUT_MS, {
+          beforeRelease: async () => {
+            const cancelled = (await warehouse.cancelRunning?.()) ?? 0;
+            if (cancelled > 0)
+              logger.info("cancelled running warehouse statements before release", { cancelled });
+          },
+        });
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await warehouse.close().catch((error) => logger.warn("warehouse close failed", { error }));
         destroyAwsClients(clients);

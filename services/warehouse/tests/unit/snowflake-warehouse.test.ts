@@ -294,6 +294,60 @@ describe("SnowflakeWarehouse credential refresh", () => {
   });
 });
 
+describe("SnowflakeWarehouse.cancelRunning", () => {
+  it("cancels the statement still running; its query fails as retryable INTERRUPTED, not as a final cancel", async () => {
+    const cancels: string[] = [];
+    let complete: SnowflakeExecuteOptions["complete"] | undefined;
+    const stmt: SnowflakeStatementLike = {
+      getQueryId: () => "qid-long",
+      getColumns: () => [],
+      streamRows: () => Readable.from([]),
+      cancel(callback) {
+        cancels.push("cancel");
+        // Snowflake answers the running statement with 000604 once it is cancelled
+        setImmediate(() =>
+          complete?.(
+            Object.assign(new Error("SQL execution canceled"), { code: "000604", sqlState: "57014" }),
+            stmt,
+          ),
+        );
+        callback?.();
+      },
+    };
+    const connection: SnowflakeConnectionLike = {
+      execute(options) {
+        complete = options.complete;
+        return stmt;
+      },
+    };
+    const sdk: SnowflakeSdk = {
+      createPool: () => ({
+        acquire: async () => connection,
+        release: async () => {},
+        destroy: async () => {},
+        drain: async () => {},
+        clear: async () => {},
+      }),
+    };
+    const warehouse = new SnowflakeWarehouse({
+      secretId: "s",
+      secrets: {} as SecretsManagerClient,
+      sdk,
+      loadCredentials: async () => credentials,
+    });
+    const running = caught(warehouse.query("SELECT long_report()"));
+    await new Promise((r) => setTimeout(r, 20));
+
+    const cancelled = await warehouse.cancelRunning();
+    const error = await running;
+
+    expect(cancelled).toBe(1);
+    expect(cancels).toEqual(["cancel"]);
+    expect(error).toMatchObject({ code: "INTERRUPTED", retryable: true, queryId: "qid-long" });
+    expect(await warehouse.cancelRunning()).toBe(0);
+  });
+});
+
 describe("SnowflakeWarehouse readiness", () => {
   it("answers the ping on a connection of its own while every job connection is busy", async () => {
     // A pool that honours `max`: acquire waits while `max` connections are out.
