@@ -21,6 +21,20 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const RUN_DIR = join(REPO_ROOT, ".local");
 const FAKESNOW_VERSION = "0.12.1";
 
+/** One scripted answer: a login or statement refused with Snowflake's code, or a statement held until aborted. */
+export type FakesnowFault =
+  | { on: "login"; code: "390100" }
+  | { on: "query"; code: "390111" | "000630" }
+  | { on: "query"; hold: true; seconds?: number };
+
+export interface FakesnowStats {
+  logins: number;
+  queries: number;
+  aborts: number;
+  held: number;
+  pending: number;
+}
+
 export interface FakesnowServer {
   host: string;
   port: number;
@@ -29,6 +43,12 @@ export interface FakesnowServer {
   pid: number;
   logFile: string;
   stop(): Promise<void>;
+  /** Scripts Snowflake's failure answers (node_compat_server.py "Fault injection"): each fault answers one request. */
+  faults(list: FakesnowFault[]): Promise<void>;
+  /** Requests seen since the last reset: logins, statements, abort-requests, statements held. */
+  stats(): Promise<FakesnowStats>;
+  /** Clears scripted faults and the counters. */
+  reset(): Promise<void>;
 }
 
 /** Returns the venv's python, installing the pinned fakesnow into it first if missing. */
@@ -137,5 +157,24 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
     await stop();
     throw error;
   }
-  return { host, port, url, pid, logFile, stop };
+  const control = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${url}${path}`, init);
+    if (!res.ok) throw new Error(`fakesnow ${path}: HTTP ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+  return {
+    host,
+    port,
+    url,
+    pid,
+    logFile,
+    stop,
+    faults: async (list) => {
+      await control("/fakesnow/faults", { method: "POST", body: JSON.stringify(list) });
+    },
+    stats: () => control("/fakesnow/stats") as Promise<FakesnowStats>,
+    reset: async () => {
+      await control("/fakesnow/reset", { method: "POST" });
+    },
+  };
 }

@@ -14,15 +14,30 @@ DATE as days since epoch, TIME as seconds.nanos, TIMESTAMP_* as epoch seconds.na
 BINARY as hex), and adds `returned` (the row count the driver sizes its window by), which fakesnow omits
 from DML answers — without it an INSERT runs but snowflake-sdk never calls `complete`. Everything else (login, binds, SQL translation, errors) is fakesnow unchanged.
 
+Fault injection (tests of the adapter against Snowflake's real answers): POST /fakesnow/faults with a JSON
+list of faults, each answered once, in order, by the next request of its kind:
+
+    {"on": "login", "code": "390100"}          the next login is refused (wrong or rotated password)
+    {"on": "query", "code": "390111"}          the next statement finds its session gone
+    {"on": "query", "code": "000630"}          the next statement hits its statement timeout
+    {"on": "query", "hold": true}              the next statement runs until an abort-request for it
+                                               arrives, then answers 000604 (cancelled)
+
+GET /fakesnow/stats answers {"logins", "queries", "aborts", "held"}; POST /fakesnow/reset clears both.
+The failure bodies are Snowflake's: {"data": {"sqlState", "queryId", ...}, "code", "message",
+"success": false}.
+
 Usage: python node_compat_server.py --host 127.0.0.1 --port 8765
 """
 
 from __future__ import annotations
 
+import asyncio
 import argparse
 import base64
 import datetime
 import decimal
+import gzip
 import json
 import os
 from typing import Any
@@ -36,6 +51,69 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 EPOCH = datetime.date(1970, 1, 1)
+
+# Snowflake's answer for each scripted code: (sqlState, message)
+FAULT_ANSWERS: dict[str, tuple[str, str]] = {
+    "390100": ("08004", "Incorrect username or password was specified."),
+    "390111": ("08001", "Session no longer exists.  New login required to access the service."),
+    "000630": ("57014", "Statement reached its statement or warehouse timeout of 4 second(s) and was canceled."),
+    "000604": ("57014", "SQL execution canceled"),
+}
+
+faults: list[dict[str, Any]] = []
+stats = {"logins": 0, "queries": 0, "aborts": 0, "held": 0}
+# requestId of a held statement -> the event its abort sets
+held: dict[str, asyncio.Event] = {}
+
+
+def next_fault(kind: str) -> dict[str, Any] | None:
+    for i, fault in enumerate(faults):
+        if fault.get("on") == kind:
+            return faults.pop(i)
+    return None
+
+
+def failure(code: str, query_id: str | None = None) -> JSONResponse:
+    sql_state, message = FAULT_ANSWERS[code]
+    data: dict[str, Any] = {"internalError": False, "errorCode": code, "age": 0, "sqlState": sql_state}
+    if query_id:
+        data["queryId"] = query_id
+    return JSONResponse({"data": data, "code": code, "message": message, "success": False, "headers": None})
+
+
+async def login_request(request: Request) -> Response:
+    stats["logins"] += 1
+    fault = next_fault("login")
+    if fault:
+        return failure(str(fault["code"]))
+    return await fakesnow_server.login_request(request)
+
+
+async def abort_request(request: Request) -> Response:
+    stats["aborts"] += 1
+    body = await request.body()
+    if request.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    request_id = (json.loads(body or b"{}") or {}).get("requestId")
+    for key in [request_id] if request_id in held else list(held):
+        held[key].set()
+    return JSONResponse({"success": True, "data": None, "code": None, "message": None})
+
+
+async def set_faults(request: Request) -> Response:
+    faults.extend(json.loads(await request.body() or b"[]"))
+    return JSONResponse({"faults": len(faults)})
+
+
+async def reset(_: Request) -> Response:
+    faults.clear()
+    for key in stats:
+        stats[key] = 0
+    return JSONResponse({"ok": True})
+
+
+async def get_stats(_: Request) -> Response:
+    return JSONResponse({**stats, "pending": len(faults)})
 
 
 def encode(value: Any, sf_type: str) -> str | None:
@@ -71,6 +149,21 @@ def arrow_to_rowset(rowset_b64: str, rowtype: list[dict[str, Any]]) -> list[list
 
 
 async def query_request(request: Request) -> Response:
+    stats["queries"] += 1
+    fault = next_fault("query")
+    if fault and fault.get("hold"):
+        stats["held"] += 1
+        request_id = request.query_params.get("requestId", "")
+        event = held.setdefault(request_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout=float(fault.get("seconds", 60)))
+        except TimeoutError:
+            return failure("000630", f"held-{request_id}")
+        finally:
+            held.pop(request_id, None)
+        return failure("000604", f"held-{request_id}")
+    if fault:
+        return failure(str(fault["code"]), f"fault-{stats['queries']}")
     response = await fakesnow_server.query_request(request)
     body = json.loads(bytes(response.body))
     data = body.get("data")
@@ -90,13 +183,19 @@ async def health(_: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+WRAPPED = {
+    "/queries/v1/query-request": query_request,
+    "/session/v1/login-request": login_request,
+    "/queries/v1/abort-request": abort_request,
+}
 routes = [
-    Route(r.path, query_request, methods=list(r.methods or []))
-    if r.path == "/queries/v1/query-request"
-    else r
+    Route(r.path, WRAPPED[r.path], methods=list(r.methods or [])) if r.path in WRAPPED else r
     for r in fakesnow_server.routes
 ]
 routes.append(Route("/fakesnow/health", health, methods=["GET"]))
+routes.append(Route("/fakesnow/faults", set_faults, methods=["POST"]))
+routes.append(Route("/fakesnow/reset", reset, methods=["POST"]))
+routes.append(Route("/fakesnow/stats", get_stats, methods=["GET"]))
 app = Starlette(routes=routes)
 
 
