@@ -13,6 +13,7 @@ export const eventBusName = pipeline.messaging.bus.name;
 export const eventBusArn = pipeline.messaging.bus.arn;
 export const reportsBucket = pipeline.storage.bucket.bucket;
 export const snowflakeSecretArn = pipeline.secret.secret.arn;
+export const intakeJobIdKeySecretArn = pipeline.ecs.intakeKeySecret.arn;
 export const notificationsTopicArn = pipeline.notifications.topic.arn;
 export const alarmTopicArn = pipeline.alarmTopic.topic.arn;
 export const clusterName = pipeline.ecs.cluster.name;

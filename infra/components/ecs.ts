@@ -76,6 +76,7 @@ export class EcsServices extends pulumi.ComponentResource {
   readonly cluster: aws.ecs.Cluster;
   readonly repository: aws.ecr.Repository;
   readonly executionRole: aws.iam.Role;
+  readonly intakeKeySecret: aws.secretsmanager.Secret;
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly services: Record<ServiceId, EcsService>;
 
@@ -146,6 +147,20 @@ export class EcsServices extends pulumi.ComponentResource {
       );
     }
 
+    // The key of the job ids the worker's Snowflake intake derives (INTAKE_JOB_ID_KEY): one value shared
+    // by every worker task, so a retried batch gets the same ids whichever task serves it. Set out of band
+    // (like the Snowflake credentials) and injected by ECS as a container secret.
+    this.intakeKeySecret = new aws.secretsmanager.Secret(
+      n("intake-job-id-key"),
+      {
+        name: n("intake-job-id-key"),
+        description:
+          "HMAC key of the job ids the Snowflake intake derives (INTAKE_JOB_ID_KEY, >= 32 characters). Set out of band: aws secretsmanager put-secret-value --secret-id <this> --secret-string $(openssl rand -hex 32)",
+        tags,
+      },
+      parent,
+    );
+
     this.executionRole = new aws.iam.Role(
       n("task-execution"),
       { name: n("task-execution"), assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), tags },
@@ -170,6 +185,13 @@ export class EcsServices extends pulumi.ComponentResource {
               Effect: "Allow",
               Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
               Resource: SERVICE_IDS.map((id) => pulumi.interpolate`${logGroups[id].arn}:*`),
+            },
+            {
+              // ECS reads the intake key into the worker's environment at start (container `secrets`).
+              Sid: "InjectIntakeKey",
+              Effect: "Allow",
+              Action: ["secretsmanager:GetSecretValue"],
+              Resource: [this.intakeKeySecret.arn],
             },
           ),
         ),
@@ -246,8 +268,13 @@ export class EcsServices extends pulumi.ComponentResource {
       environment.push({ name: "NOTIFICATIONS_TOPIC_ARN", value: args.notificationsTopicArn });
 
     const containerDefinitions = pulumi
-      .all([image, logGroup.name, ...environment.map((e) => pulumi.output(e.value))])
-      .apply(([img, logGroupName, ...values]) =>
+      .all([
+        image,
+        logGroup.name,
+        this.intakeKeySecret.arn,
+        ...environment.map((e) => pulumi.output(e.value)),
+      ])
+      .apply(([img, logGroupName, intakeKeyArn, ...values]) =>
         JSON.stringify([
           {
             name: id,
@@ -255,6 +282,7 @@ export class EcsServices extends pulumi.ComponentResource {
             essential: true,
             command: svc.command ?? defaultCommand(id),
             environment: environment.map((e, i) => ({ name: e.name, value: values[i] })),
+            ...(id === "worker" ? { secrets: [{ name: "INTAKE_JOB_ID_KEY", valueFrom: intakeKeyArn }] } : {}),
             // Read-only root; scratch space (driver caches, temp files) goes to an ephemeral /tmp volume.
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp" }],

@@ -213,10 +213,11 @@ describe("storage", () => {
 });
 
 describe("Snowflake secret", () => {
-  it("creates the secret but never a value, so no credential reaches code or state", () => {
-    const [secret, ...others] = mocks.ofType("aws:secretsmanager/secret:Secret");
-    expect(others).toEqual([]);
-    expect(secret?.inputs.name).toBe(config.snowflake.secretName);
+  it("creates the secrets but never a value, so no credential reaches code or state", () => {
+    const names = mocks.ofType("aws:secretsmanager/secret:Secret").map((x) => String(x.inputs.name));
+    expect(names.sort()).toEqual(
+      [config.snowflake.secretName, `${topology.prefix}-intake-job-id-key`].sort(),
+    );
     expect(mocks.ofType("aws:secretsmanager/secretVersion:SecretVersion")).toEqual([]);
   });
 });
@@ -263,10 +264,30 @@ describe("ECS", () => {
       JOBS_QUEUE_URL: byName("aws:sqs/queue:Queue", topology.jobs.queueName).state.url,
       EVENT_BUS_NAME: topology.bus.name,
       WAREHOUSE: "snowflake",
-      SNOWFLAKE_SECRET_ID: mocks.ofType("aws:secretsmanager/secret:Secret")[0]?.state.arn,
+      SNOWFLAKE_SECRET_ID: mocks
+        .ofType("aws:secretsmanager/secret:Secret")
+        .find((x) => x.inputs.name === config.snowflake.secretName)?.state.arn,
       WORKER_CONCURRENCY: String(config.workerConcurrency),
       HTTP_PORT: "8000",
     });
+  });
+
+  it("injects the intake's job-id key into the worker only, from its own secret the execution role may read", () => {
+    const keySecret = mocks
+      .ofType("aws:secretsmanager/secret:Secret")
+      .find((x) => String(x.inputs.name).endsWith("intake-job-id-key"));
+    expect(keySecret).toBeDefined();
+    for (const td of mocks.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+      const [container] = JSON.parse(td.inputs.containerDefinitions);
+      const isWorker = td.inputs.family === `${topology.prefix}-worker`;
+      expect(container.secrets ?? [], td.inputs.family).toEqual(
+        isWorker ? [{ name: "INTAKE_JOB_ID_KEY", valueFrom: keySecret?.state.arn }] : [],
+      );
+    }
+    const executionPolicy = mocks
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .find((x) => String(x.name).includes("task-execution-policy"));
+    expect(JSON.stringify(executionPolicy?.inputs.policy)).toContain(String(keySecret?.state.arn));
   });
 
   it("gives no task the local-development switches (webhooks to loopback need both, and neither is set)", () => {
