@@ -188,6 +188,18 @@ export function sdkLogSink(
 
 type PoolKind = "jobs" | "health";
 
+/**
+ * Session settings that change results, pinned on every statement so an account- or user-level override
+ * cannot make Snowflake and the embedded DuckDB disagree: times in UTC, timestamps without a zone, ISO
+ * dates, weeks from Monday (DuckDB's date_trunc('week')).
+ */
+export const PINNED_SESSION_PARAMETERS = {
+  TIMEZONE: "UTC",
+  TIMESTAMP_TYPE_MAPPING: "TIMESTAMP_NTZ",
+  DATE_OUTPUT_FORMAT: "YYYY-MM-DD",
+  WEEK_START: 1,
+} as const;
+
 /** How long a cancel request may take before shutdown goes on without its answer. */
 export const CANCEL_TIMEOUT_MS = 5_000;
 
@@ -351,6 +363,7 @@ export class SnowflakeWarehouse implements Warehouse {
     streamResult: boolean,
   ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
     const parameters: Record<string, string | number> = {
+      ...PINNED_SESSION_PARAMETERS,
       STATEMENT_TIMEOUT_IN_SECONDS: timeoutSeconds(options, this.statementTimeoutSeconds),
     };
     if (options?.tag !== undefined) parameters.QUERY_TAG = options.tag;

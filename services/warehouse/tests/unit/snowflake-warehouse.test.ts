@@ -14,6 +14,7 @@ import { WarehouseConfigError, WarehouseError } from "../../errors.js";
 import type { SnowflakeCredentials } from "../../snowflake-credentials.js";
 import {
   PING_TIMEOUT_MS,
+  PINNED_SESSION_PARAMETERS,
   type SnowflakeConnectionLike,
   type SnowflakeExecuteOptions,
   type SnowflakePoolLike,
@@ -159,7 +160,7 @@ describe("SnowflakeWarehouse.query", () => {
     expect(fake.sent[0]).toMatchObject({
       sqlText: "SELECT * FROM t WHERE a = ? AND b = ?",
       binds: ["x'; DROP TABLE t; --", 5],
-      parameters: { QUERY_TAG: "job-42", STATEMENT_TIMEOUT_IN_SECONDS: 3 },
+      parameters: { ...PINNED_SESSION_PARAMETERS, QUERY_TAG: "job-42", STATEMENT_TIMEOUT_IN_SECONDS: 3 },
       streamResult: false,
     });
     expect(result).toEqual({
@@ -175,7 +176,10 @@ describe("SnowflakeWarehouse.query", () => {
 
     await warehouse.query("SELECT 1");
 
-    expect(fake.sent[0]?.parameters).toEqual({ STATEMENT_TIMEOUT_IN_SECONDS: 90 });
+    expect(fake.sent[0]?.parameters).toEqual({
+      ...PINNED_SESSION_PARAMETERS,
+      STATEMENT_TIMEOUT_IN_SECONDS: 90,
+    });
   });
 
   it("rejects an unbindable value before using a connection, naming its position", async () => {
@@ -442,7 +446,7 @@ describe("SnowflakeWarehouse.stream", () => {
     expect(fake.sent[0]).toMatchObject({
       streamResult: true,
       binds: [0],
-      parameters: { QUERY_TAG: "job-9" },
+      parameters: expect.objectContaining({ ...PINNED_SESSION_PARAMETERS, QUERY_TAG: "job-9" }),
     });
     expect(fake.log).toEqual(["acquire", "release"]);
   });
