@@ -23,6 +23,14 @@ import { WarehouseConfigError, WarehouseUnavailableError } from "./errors.js";
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 
+/** The sign-in methods the worker supports (snowflake-sdk 3.3 authenticator names). */
+export const AUTHENTICATORS = [
+  "SNOWFLAKE_JWT",
+  "SNOWFLAKE",
+  "WORKLOAD_IDENTITY",
+  "OAUTH_CLIENT_CREDENTIALS",
+] as const;
+
 export const snowflakeCredentialsSchema = z
   .object({
     account: nonEmpty,
@@ -33,6 +41,18 @@ export const snowflakeCredentialsSchema = z
       .refine((pem) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem), "must be a PEM-encoded private key")
       .optional(),
     privateKeyPassphrase: z.string().min(1, "must be a non-empty string").optional(),
+    /**
+     * How the worker signs in: key pair (`SNOWFLAKE_JWT`, the default with `privateKey`), password
+     * (`SNOWFLAKE`, the default with `password`), `WORKLOAD_IDENTITY` (the task's own cloud identity, no
+     * credential in the secret; `workloadIdentityProvider`, default AWS) or `OAUTH_CLIENT_CREDENTIALS`
+     * (`oauthClientId`, `oauthClientSecret`, `oauthTokenRequestUrl`, optional `oauthScope`).
+     */
+    authenticator: z.enum(AUTHENTICATORS).optional(),
+    workloadIdentityProvider: z.enum(["AWS", "AZURE", "GCP", "OIDC"]).optional(),
+    oauthClientId: nonEmpty.optional(),
+    oauthClientSecret: z.string().min(1, "must be a non-empty string").optional(),
+    oauthTokenRequestUrl: z.url({ protocol: /^https$/, error: "must be an https URL" }).optional(),
+    oauthScope: nonEmpty.optional(),
     role: nonEmpty,
     warehouse: nonEmpty,
     database: nonEmpty,
@@ -44,6 +64,33 @@ export const snowflakeCredentialsSchema = z
   .superRefine((value, ctx) => {
     const hasPassword = value.password !== undefined;
     const hasKey = value.privateKey !== undefined;
+    if (value.authenticator === "WORKLOAD_IDENTITY" || value.authenticator === "OAUTH_CLIENT_CREDENTIALS") {
+      for (const field of ["password", "privateKey", "privateKeyPassphrase"] as const) {
+        if (value[field] !== undefined) {
+          ctx.addIssue({ code: "custom", path: [field], message: `not used with ${value.authenticator}` });
+        }
+      }
+      if (value.authenticator === "OAUTH_CLIENT_CREDENTIALS") {
+        for (const field of ["oauthClientId", "oauthClientSecret", "oauthTokenRequestUrl"] as const) {
+          if (value[field] === undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [field],
+              message: "is required with OAUTH_CLIENT_CREDENTIALS",
+            });
+          }
+        }
+      }
+      return;
+    }
+    if (value.authenticator === "SNOWFLAKE_JWT" && !hasKey) {
+      ctx.addIssue({ code: "custom", path: ["privateKey"], message: "is required with SNOWFLAKE_JWT" });
+      return;
+    }
+    if (value.authenticator === "SNOWFLAKE" && !hasPassword) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: "is required with SNOWFLAKE" });
+      return;
+    }
     if (hasPassword === hasKey) {
       ctx.addIssue({
         code: "custom",
@@ -143,7 +190,17 @@ export function toConnectionOptions(credentials: SnowflakeCredentials): Connecti
     clientSessionKeepAlive: true,
   };
   if (credentials.schema !== undefined) options.schema = credentials.schema;
-  if (credentials.privateKey !== undefined) {
+  const extra = options as ConnectionOptions & Record<string, unknown>;
+  if (credentials.authenticator === "WORKLOAD_IDENTITY") {
+    extra.authenticator = "WORKLOAD_IDENTITY";
+    extra.workloadIdentityProvider = credentials.workloadIdentityProvider ?? "AWS";
+  } else if (credentials.authenticator === "OAUTH_CLIENT_CREDENTIALS") {
+    extra.authenticator = "OAUTH_CLIENT_CREDENTIALS";
+    extra.oauthClientId = credentials.oauthClientId ?? "";
+    extra.oauthClientSecret = credentials.oauthClientSecret ?? "";
+    extra.oauthTokenRequestUrl = credentials.oauthTokenRequestUrl ?? "";
+    if (credentials.oauthScope !== undefined) extra.oauthScope = credentials.oauthScope;
+  } else if (credentials.privateKey !== undefined) {
     options.authenticator = "SNOWFLAKE_JWT";
     options.privateKey = credentials.privateKey;
     if (credentials.privateKeyPassphrase !== undefined)
@@ -163,7 +220,10 @@ export function toConnectionOptions(credentials: SnowflakeCredentials): Connecti
 
 /** The values in the credentials that must never appear in a message or log line. */
 export function secretValuesOf(credentials: SnowflakeCredentials): string[] {
-  return [credentials.password, credentials.privateKey, credentials.privateKeyPassphrase].filter(
-    (v): v is string => typeof v === "string" && v.length >= 4,
-  );
+  return [
+    credentials.password,
+    credentials.privateKey,
+    credentials.privateKeyPassphrase,
+    credentials.oauthClientSecret,
+  ].filter((v): v is string => typeof v === "string" && v.length >= 4);
 }

@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WarehouseConfigError } from "../../errors.js";
-import { parseSnowflakeCredentials, toConnectionOptions } from "../../snowflake-credentials.js";
+import {
+  parseSnowflakeCredentials,
+  secretValuesOf,
+  toConnectionOptions,
+} from "../../snowflake-credentials.js";
 
 // A throwaway key made for this run: nothing key-like is committed.
 const PEM = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -71,5 +75,52 @@ describe("toConnectionOptions", () => {
     );
 
     expect(options.accessUrl).toBe("http://127.0.0.1:8765");
+  });
+});
+
+describe("sign-in methods beyond key pair and password", () => {
+  it("WORKLOAD_IDENTITY signs in as the task's own cloud identity: nothing secret in the secret", () => {
+    const credentials = parseSnowflakeCredentials(
+      JSON.stringify({ ...base, authenticator: "WORKLOAD_IDENTITY" }),
+      "sf",
+    );
+
+    expect(toConnectionOptions(credentials)).toMatchObject({
+      authenticator: "WORKLOAD_IDENTITY",
+      workloadIdentityProvider: "AWS",
+      username: "SVC",
+    });
+    expect(secretValuesOf(credentials)).toEqual([]);
+  });
+
+  it("OAUTH_CLIENT_CREDENTIALS needs its client and token URL, and treats the client secret as a secret", () => {
+    const oauth = {
+      ...base,
+      authenticator: "OAUTH_CLIENT_CREDENTIALS",
+      oauthClientId: "report-worker",
+      oauthClientSecret: "client-secret-value",
+      oauthTokenRequestUrl: "https://idp.example.com/oauth2/token",
+    };
+    const credentials = parseSnowflakeCredentials(JSON.stringify(oauth), "sf");
+
+    expect(toConnectionOptions(credentials)).toMatchObject({
+      authenticator: "OAUTH_CLIENT_CREDENTIALS",
+      oauthClientId: "report-worker",
+      oauthTokenRequestUrl: "https://idp.example.com/oauth2/token",
+    });
+    expect(secretValuesOf(credentials)).toEqual(["client-secret-value"]);
+    const { oauthClientSecret: _, ...missing } = oauth;
+    expect(rejectionOf(missing).message).toContain(
+      "oauthClientSecret: is required with OAUTH_CLIENT_CREDENTIALS",
+    );
+    expect(rejectionOf({ ...oauth, oauthTokenRequestUrl: "http://idp.example.com/token" }).message).toContain(
+      "oauthTokenRequestUrl: must be an https URL",
+    );
+  });
+
+  it("refuses a password next to a method that does not use one, naming it", () => {
+    expect(
+      rejectionOf({ ...base, authenticator: "WORKLOAD_IDENTITY", password: "pw-1234" }).message,
+    ).toContain("password: not used with WORKLOAD_IDENTITY");
   });
 });
