@@ -81,12 +81,30 @@ def failure(code: str, query_id: str | None = None) -> JSONResponse:
     return JSONResponse({"data": data, "code": code, "message": message, "success": False, "headers": None})
 
 
+# Client session parameters each session logged in with (token -> {name: value}). Snowflake keeps them and
+# lists them in every answer's `parameters`, where snowflake-sdk reads e.g. JS_TREAT_INTEGER_AS_BIGINT;
+# fakesnow drops them.
+client_parameters: dict[str, dict[str, Any]] = {}
+ECHOED = {"JS_TREAT_INTEGER_AS_BIGINT", "TIMEZONE", "CLIENT_SESSION_KEEP_ALIVE"}
+
+
 async def login_request(request: Request) -> Response:
     stats["logins"] += 1
     fault = next_fault("login")
     if fault:
         return failure(str(fault["code"]))
-    return await fakesnow_server.login_request(request)
+    raw = await request.body()
+    if request.headers.get("Content-Encoding") == "gzip":
+        raw = gzip.decompress(raw)
+    asked = (json.loads(raw).get("data") or {}).get("SESSION_PARAMETERS") or {}
+    response = await fakesnow_server.login_request(request)
+    body = json.loads(bytes(response.body))
+    data = body.get("data")
+    if body.get("success") and isinstance(data, dict) and data.get("token"):
+        kept = {k: v for k, v in asked.items() if k in ECHOED}
+        client_parameters[data["token"]] = kept
+        data.setdefault("parameters", []).extend({"name": k, "value": v} for k, v in kept.items())
+    return JSONResponse(body, status_code=response.status_code)
 
 
 async def abort_request(request: Request) -> Response:
@@ -171,6 +189,10 @@ async def query_request(request: Request) -> Response:
         if data.get("queryResultFormat") == "arrow":
             data["rowset"] = arrow_to_rowset(data.pop("rowsetBase64", ""), data.get("rowtype") or [])
             data["queryResultFormat"] = "json"
+        token = (request.headers.get("Authorization") or "")[17:-1]
+        kept = client_parameters.get(token, {})
+        if kept:
+            data.setdefault("parameters", []).extend({"name": k, "value": v} for k, v in kept.items())
         if isinstance(data.get("rowset"), list):
             # snowflake-sdk sizes its row window from `returned`; fakesnow leaves it out of DML answers
             # (INSERT/UPDATE/DELETE), and without it the driver never calls `complete`

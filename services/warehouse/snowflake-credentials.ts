@@ -188,6 +188,9 @@ export function toConnectionOptions(credentials: SnowflakeCredentials): Connecti
     database: credentials.database,
     application: "report-pipeline",
     clientSessionKeepAlive: true,
+    // integers arrive as BigInt (not Number(), which rounds past 2^53); toJsonSafe keeps them exact:
+    // a number when it is safe, else its decimal string — as the DuckDB adapter does for BIGINT
+    jsTreatIntegerAsBigInt: true,
   };
   if (credentials.schema !== undefined) options.schema = credentials.schema;
   const extra = options as ConnectionOptions & Record<string, unknown>;

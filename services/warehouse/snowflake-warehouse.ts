@@ -131,6 +131,10 @@ function pad(n: number, width = 2): string {
 /** One value to JSON-safe form, using the column's Snowflake type where the JS value is ambiguous. */
 export function toJsonSafe(value: unknown, columnType: string | undefined): unknown {
   if (value === null || value === undefined) return null;
+  // With jsTreatIntegerAsBigInt the SDK gives integers as big-integer objects (not native bigint)
+  if (typeof value === "object" && typeof (value as { toJSNumber?: unknown }).toJSNumber === "function") {
+    return toJsonSafe(BigInt(String(value)), columnType);
+  }
   if (typeof value === "bigint") {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(value)

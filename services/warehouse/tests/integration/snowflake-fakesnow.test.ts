@@ -173,6 +173,14 @@ describe("SnowflakeWarehouse on fakesnow", () => {
     expect(fromIterator.retryable).toBe(false);
   });
 
+  it("keeps integers exact past 2^53 (a decimal string, as the DuckDB adapter gives), small ones as numbers", async () => {
+    const { rows } = await warehouse.query(
+      "SELECT CAST(9007199254740993 AS NUMBER(38, 0)) AS big, CAST(12 AS INTEGER) AS small",
+    );
+
+    expect(rows).toEqual([{ big: "9007199254740993", small: 12 }]);
+  });
+
   it("answers ping", async () => {
     await expect(warehouse.ping()).resolves.toBeUndefined();
   });

@@ -62,6 +62,7 @@ describe("toConnectionOptions", () => {
       privateKey: PEM,
       privateKeyPass: "pp-1234",
       username: "SVC",
+      jsTreatIntegerAsBigInt: true,
     });
     expect(options.password).toBeUndefined();
   });
