@@ -32,6 +32,8 @@ export interface FakesnowStats {
   queries: number;
   aborts: number;
   held: number;
+  /** When the last abort-request arrived (epoch ms; 0 if none). */
+  lastAbortAt: number;
   pending: number;
 }
 

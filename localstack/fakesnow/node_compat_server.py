@@ -23,7 +23,8 @@ list of faults, each answered once, in order, by the next request of its kind:
     {"on": "query", "hold": true}              the next statement runs until an abort-request for it
                                                arrives, then answers 000604 (cancelled)
 
-GET /fakesnow/stats answers {"logins", "queries", "aborts", "held"}; POST /fakesnow/reset clears both.
+GET /fakesnow/stats answers {"logins", "queries", "aborts", "held", "lastAbortAt" (epoch ms)}; POST
+/fakesnow/reset clears both.
 The failure bodies are Snowflake's: {"data": {"sqlState", "queryId", ...}, "code", "message",
 "success": false}.
 
@@ -40,6 +41,7 @@ import decimal
 import gzip
 import json
 import os
+import time
 from typing import Any
 
 import fakesnow.server as fakesnow_server
@@ -61,7 +63,7 @@ FAULT_ANSWERS: dict[str, tuple[str, str]] = {
 }
 
 faults: list[dict[str, Any]] = []
-stats = {"logins": 0, "queries": 0, "aborts": 0, "held": 0}
+stats = {"logins": 0, "queries": 0, "aborts": 0, "held": 0, "lastAbortAt": 0}
 # requestId of a held statement -> the event its abort sets
 held: dict[str, asyncio.Event] = {}
 
@@ -109,6 +111,7 @@ async def login_request(request: Request) -> Response:
 
 async def abort_request(request: Request) -> Response:
     stats["aborts"] += 1
+    stats["lastAbortAt"] = int(time.time() * 1000)
     body = await request.body()
     if request.headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
