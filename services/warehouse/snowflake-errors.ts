@@ -151,6 +151,8 @@ export interface MapOptions {
   redact?: (text: string) => string;
   /** What was being done, for the message: "query", "connect", "stream". */
   during?: string;
+  /** The failed statement's query id, when the SDK knew it. */
+  queryId?: string | undefined;
 }
 
 /** Maps any thrown value from snowflake-sdk (or the socket under it) to a WarehouseError. */
@@ -161,6 +163,9 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
   const e: SnowflakeSdkErrorLike =
     error && typeof error === "object" ? (error as SnowflakeSdkErrorLike) : { message: String(error) };
   const cause = sanitizedCause(error, redact);
+  // The statement's query id (from the adapter, or the SDK error's own), for the warehouse's query history.
+  const queryId = options.queryId ?? (error as { data?: { queryId?: unknown } } | undefined)?.data?.queryId;
+  const q = typeof queryId === "string" && queryId !== "" ? { queryId } : {};
   const text = `Snowflake ${during} failed: ${describe(e, redact)}`;
   const code = numericCode(e.code);
   const status = httpStatus(e);
@@ -173,6 +178,7 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
       `Snowflake rejected the credentials during ${during}: ${describe(e, redact)}`,
       {
         cause,
+        ...q,
       },
     );
   }
@@ -184,45 +190,46 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
     errnoOf(error) !== undefined ||
     e.name === "NetworkError"
   ) {
-    return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_NETWORK" });
+    return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_NETWORK" });
   }
 
   // HTTP-level failures from Snowflake's front door.
   if (code === SDK_RESPONSE_FAILURE || code === SDK_LARGE_RESULT_RESPONSE_FAILURE || status !== undefined) {
-    if (status === 429) return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_THROTTLED" });
+    if (status === 429)
+      return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_THROTTLED" });
     if (status === undefined || status >= 500 || status === 408) {
-      return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_UNAVAILABLE" });
+      return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_UNAVAILABLE" });
     }
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_REQUEST_REJECTED" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_REQUEST_REJECTED" });
   }
 
   // A statement timeout recurs on every run of the same report (the same SQL over the same data), and a
   // cancel comes from an operator: retrying would burn warehouse time for nothing (000630 ran 5 × 300 s).
   if (code === 630 || /statement reached its statement or warehouse timeout/i.test(message)) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_STATEMENT_TIMEOUT" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_STATEMENT_TIMEOUT" });
   }
   if (code === 604 || /execution canceled/i.test(message)) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_QUERY_CANCELLED" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_QUERY_CANCELLED" });
   }
   // "No active warehouse": a wrong warehouse name or a missing USAGE grant, not a passing state.
   if (code === 606 || /no active warehouse/i.test(message)) {
     return new WarehouseConfigError(
       `${text} (check SNOWFLAKE warehouse name in the secret and the role's USAGE grant on it)`,
-      { cause },
+      { cause, ...q },
     );
   }
   // Other timeouts (a queue timeout, sqlState 57014 without one of the codes above) may pass.
   if (sqlState === "57014") {
-    return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_TIMEOUT" });
+    return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_TIMEOUT" });
   }
 
   if ((code !== undefined && RETRYABLE_CODES.has(code)) || WAREHOUSE_BUSY.test(message)) {
-    return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_BUSY" });
+    return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_BUSY" });
   }
 
   // Connection exceptions, operator intervention, insufficient resources: transient by class.
   if (/^(08|57P|53)/.test(sqlState)) {
-    return new WarehouseUnavailableError(text, { cause, code: "WAREHOUSE_UNAVAILABLE" });
+    return new WarehouseUnavailableError(text, { cause, ...q, code: "WAREHOUSE_UNAVAILABLE" });
   }
 
   // "does not exist or not authorized" (2003) is how Snowflake hides objects the role cannot see.
@@ -233,7 +240,7 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
     sqlState === "02000" ||
     /does not exist/i.test(message)
   ) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_OBJECT_NOT_FOUND" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_OBJECT_NOT_FOUND" });
   }
   if (
     code === 3001 ||
@@ -241,22 +248,22 @@ export function mapSnowflakeError(error: unknown, options: MapOptions = {}): War
     sqlState === "42501" ||
     /insufficient privileges|not authorized/i.test(message)
   ) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_PERMISSION_DENIED" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_PERMISSION_DENIED" });
   }
   if (sqlState.startsWith("42") || code === 1003 || code === 904 || /SQL compilation error/i.test(message)) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_SQL_INVALID" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_SQL_INVALID" });
   }
   if (sqlState.startsWith("22") || sqlState.startsWith("23") || sqlState.startsWith("0A")) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_DATA_ERROR" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_DATA_ERROR" });
   }
   // SDK argument validation (invalid binds, options): 404xxx-409xxx, synchronous, our bug or bad input.
   if (code !== undefined && code >= 404000 && code < 500000) {
-    return new WarehouseQueryError(text, { cause, code: "WAREHOUSE_CLIENT_REJECTED" });
+    return new WarehouseQueryError(text, { cause, ...q, code: "WAREHOUSE_CLIENT_REJECTED" });
   }
   // Unknown: a server error with a Snowflake code is most likely about the statement; anything else
   // (no code at all) is treated as transient so the job is retried rather than lost.
-  if (code !== undefined) return new WarehouseQueryError(text, { cause });
-  return new WarehouseUnavailableError(text, { cause });
+  if (code !== undefined) return new WarehouseQueryError(text, { cause, ...q });
+  return new WarehouseUnavailableError(text, { cause, ...q });
 }
 
 /** The error raised when authentication still fails after the secret was re-read. */

@@ -192,6 +192,18 @@ export function sdkLogSink(
 
 type PoolKind = "jobs" | "health";
 
+/** The query id of the statement an SDK error came from (errors are the SDK's own objects; not mutated). */
+const statementQueryIds = new WeakMap<object, string>();
+
+function queryIdOfStatement(stmt: SnowflakeStatementLike | undefined): string | undefined {
+  try {
+    const id = stmt?.getQueryId?.();
+    return typeof id === "string" && id !== "" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Session settings that change results, pinned on every statement so an account- or user-level override
  * cannot make Snowflake and the embedded DuckDB disagree: times in UTC, timestamps without a zone, ISO
@@ -250,7 +262,8 @@ export class SnowflakeWarehouse implements Warehouse {
   };
 
   private map(error: unknown, during: string): WarehouseError {
-    return mapSnowflakeError(error, { redact: this.redact, during });
+    const queryId = error && typeof error === "object" ? statementQueryIds.get(error) : undefined;
+    return mapSnowflakeError(error, { redact: this.redact, during, queryId });
   }
 
   /** The credentials, read once and shared by both pools until an authentication failure drops them. */
@@ -384,6 +397,8 @@ export class SnowflakeWarehouse implements Warehouse {
             const state = running ? this.running.get(running) : undefined;
             if (running) this.running.delete(running);
             if (!err) return resolve({ stmt: done, rows });
+            const failedQueryId = queryIdOfStatement(done);
+            if (failedQueryId && err && typeof err === "object") statementQueryIds.set(err, failedQueryId);
             if (state?.cancelled) {
               return reject(
                 new WarehouseUnavailableError(

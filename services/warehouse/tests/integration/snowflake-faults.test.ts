@@ -124,6 +124,7 @@ describe("the Snowflake adapter against Snowflake's real failure answers (fakesn
     const error = await caught(warehouse().query("SELECT slow()"));
 
     expect(error).toMatchObject({ code: "WAREHOUSE_STATEMENT_TIMEOUT", retryable: false });
+    expect(error.queryId).toMatch(/^fault-/); // Snowflake's query id of the failed statement
     expect((await server.stats()).queries).toBe(1);
   });
 

@@ -208,6 +208,7 @@ describe("SnowflakeWarehouse.query", () => {
 
     expect(error.retryable).toBe(false);
     expect(error.code).toBe("WAREHOUSE_STATEMENT_TIMEOUT");
+    expect(error.queryId).toBe("qid-1"); // into ReportFailed.error.queryIds, for Snowflake's query history
     expect(fake.log).toEqual(["acquire", "release"]);
   });
 
