@@ -45,6 +45,8 @@ export interface FakesnowServer {
   pid: number;
   logFile: string;
   stop(): Promise<void>;
+  /** The Snowflake secret payload that points the adapter at this server (services/warehouse/snowflake-credentials.ts). */
+  secretPayload(): Record<string, unknown>;
   /** Scripts Snowflake's failure answers (node_compat_server.py "Fault injection"): each fault answers one request. */
   faults(list: FakesnowFault[]): Promise<void>;
   /** Requests seen since the last reset: logins, statements, abort-requests, statements held. */
@@ -171,6 +173,18 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
     pid,
     logFile,
     stop,
+    secretPayload: () => ({
+      account: "fakesnow",
+      user: "fake",
+      password: "snow-password-not-a-secret",
+      role: "REPORTING",
+      warehouse: "REPORTS_WH",
+      database: "analytics_platform",
+      schema: "reporting",
+      host,
+      port,
+      protocol: "http",
+    }),
     faults: async (list) => {
       await control("/fakesnow/faults", { method: "POST", body: JSON.stringify(list) });
     },

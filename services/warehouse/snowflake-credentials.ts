@@ -2,7 +2,7 @@
  * Snowflake credentials from a Secrets Manager secret. The secret is JSON:
  *
  * ```json
- * { "account": "xy12345.eu-west-1", "user": "REPORT_WORKER_SVC", "privateKey": "-----BEGIN PRIVATE KEY-----…",
+ * { "account": "xy12345.eu-west-1", "user": "REPORT_WORKER_SVC", "privateKey": "<PKCS#8 PEM of the key pair>",
  *   "role": "REPORT_WORKER", "warehouse": "REPORTS_WH", "database": "ANALYTICS_PLATFORM", "schema": "REPORTING" }
  * ```
  *

@@ -30,18 +30,7 @@ describe("a worker on Snowflake, stopped during a long statement", () => {
     await t.clients.secrets.send(
       new CreateSecretCommand({
         Name: secretId,
-        SecretString: JSON.stringify({
-          account: "fakesnow",
-          user: "fake",
-          password: "snow-password-not-a-secret",
-          role: "REPORTING",
-          warehouse: "REPORTS_WH",
-          database: "analytics_platform",
-          schema: "reporting",
-          host: server.host,
-          port: server.port,
-          protocol: "http",
-        }),
+        SecretString: JSON.stringify(server.secretPayload()),
       }),
     );
   });

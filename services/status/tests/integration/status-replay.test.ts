@@ -5,95 +5,22 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
-import { DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "#events/names.js";
-import {
-  eventIdFor,
-  REPORT_GENERATED_EXAMPLE,
-  REPORT_ORGANIZED_EXAMPLE,
-  type ReportEventDetailMap,
-} from "#events/report-events.schema.js";
+import { DetailType } from "#events/names.js";
+import { eventIdFor } from "#events/report-events.schema.js";
 import { auditJobPrefix, indexKey, latestPointerKey } from "#events/s3-layout.js";
 import { createAuditor } from "#services/auditor/auditor.js";
 import { S3AuditStore } from "#services/auditor/s3-audit-store.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
 import { recordInIndexes } from "#services/organizer/s3-organizer-store.js";
-import { indexEntryOf } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import { createTestTopology, type TestTopology } from "../../../../localstack/testing.js";
 import { AuditRecordInvalidError } from "../../errors.js";
 import { getJobStatus } from "../../job-status.js";
 import { replayAuditTrail } from "../../replay.js";
 import { S3AuditTrail, s3StatusPorts } from "../../s3-audit-trail.js";
+import { failedOf, reportOf, startedOf } from "../fixtures/audited-events.js";
 
 const log = createLogger({ service: "status-test", level: "error" });
-const v = SCHEMA_VERSION as typeof SCHEMA_VERSION;
-
-function envelope<K extends DetailType>(detailType: K, time: string, detail: ReportEventDetailMap[K]) {
-  return {
-    id: `evt-${detail.eventId}`,
-    time,
-    source: EVENT_SOURCE,
-    detailType,
-    detail,
-  } as ReportEventEnvelope;
-}
-
-const startedOf = (jobId: string, attempt: number, time: string) =>
-  envelope(DetailType.ReportStarted, time, {
-    schemaVersion: v,
-    eventId: eventIdFor(jobId, DetailType.ReportStarted, attempt),
-    jobId,
-    reportType: "sales",
-    attempt,
-    startedAt: time,
-  });
-
-const failedOf = (jobId: string, attempt: number, final: boolean, time: string) =>
-  envelope(DetailType.ReportFailed, time, {
-    schemaVersion: v,
-    eventId: eventIdFor(jobId, DetailType.ReportFailed, attempt),
-    jobId,
-    reportType: "sales",
-    error: { code: "WAREHOUSE_UNAVAILABLE", message: `attempt ${attempt}: no answer`, retryable: true },
-    attempt,
-    final,
-  });
-
-/** The ReportGenerated / ReportOrganized pair of a report generated at `generatedAt`, organized at `organizedAt`. */
-function reportOf(
-  jobId: string,
-  generatedAt: string,
-  organizedAt: string,
-  reportType: "sales" | "data_quality",
-) {
-  const category = reportType === "sales" ? "sales" : "quality";
-  const file = `${jobId}_${reportType}_20250803_154608.json`;
-  const generated = {
-    ...REPORT_GENERATED_EXAMPLE,
-    eventId: eventIdFor(jobId, DetailType.ReportGenerated),
-    jobId,
-    reportType,
-    key: `generated/${jobId}/${file}`,
-    uri: `s3://b/generated/${jobId}/${file}`,
-    generatedAt,
-  };
-  const organized = {
-    ...REPORT_ORGANIZED_EXAMPLE,
-    eventId: eventIdFor(jobId, DetailType.ReportOrganized),
-    jobId,
-    reportType,
-    category,
-    finalKey: `reports/${category}/${file}`,
-    indexKey: indexKey(generatedAt),
-    generatedAt,
-  } as const;
-  return {
-    generated: envelope(DetailType.ReportGenerated, generatedAt, generated),
-    organized: envelope(DetailType.ReportOrganized, organizedAt, organized),
-    entry: indexEntryOf(generated, organized.finalKey),
-  };
-}
-
 describe("job status and replay on the audit trail (LocalStack S3)", () => {
   let t: TestTopology;
   let bucket: string;

@@ -5,23 +5,19 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
-import { DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "#events/names.js";
-import {
-  eventIdFor,
-  REPORT_GENERATED_EXAMPLE,
-  REPORT_ORGANIZED_EXAMPLE,
-  type ReportEventDetailMap,
-} from "#events/report-events.schema.js";
+import { DetailType } from "#events/names.js";
+import { eventIdFor } from "#events/report-events.schema.js";
 import { auditFileName, auditJobPrefix, indexKey, latestPointerKey } from "#events/s3-layout.js";
 import type { AuditStore } from "#services/auditor/audit-store.port.js";
 import { createAuditor } from "#services/auditor/auditor.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
-import { addToIndex, type DailyIndex, indexEntryOf, newerPointer } from "#services/reports/report-index.js";
+import { addToIndex, type DailyIndex, newerPointer } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import type { AuditTrail, JsonDocuments } from "../../audit-trail.port.js";
 import { AuditRecordInvalidError, AuditTrailTooLargeError } from "../../errors.js";
 import { getJobStatus, MAX_EVENTS_PER_JOB } from "../../job-status.js";
 import { replayAuditTrail } from "../../replay.js";
+import { failedOf, reportOf, startedOf } from "../fixtures/audited-events.js";
 
 /** One bucket in memory: the auditor writes into it (first write wins), status reads it back. */
 class MemoryBucket implements AuditStore, AuditTrail, JsonDocuments {
@@ -65,70 +61,6 @@ class MemoryBucket implements AuditStore, AuditTrail, JsonDocuments {
 }
 
 const log = createLogger({ service: "test", write: () => {} });
-const v = SCHEMA_VERSION as typeof SCHEMA_VERSION;
-
-function envelope<K extends DetailType>(detailType: K, time: string, detail: ReportEventDetailMap[K]) {
-  return {
-    id: `evt-${detail.eventId}`,
-    time,
-    source: EVENT_SOURCE,
-    detailType,
-    detail,
-  } as ReportEventEnvelope;
-}
-
-const started = (jobId: string, attempt: number, time: string) =>
-  envelope(DetailType.ReportStarted, time, {
-    schemaVersion: v,
-    eventId: eventIdFor(jobId, DetailType.ReportStarted, attempt),
-    jobId,
-    reportType: "sales",
-    attempt,
-    startedAt: time,
-  });
-
-const failed = (jobId: string, attempt: number, final: boolean, time: string) =>
-  envelope(DetailType.ReportFailed, time, {
-    schemaVersion: v,
-    eventId: eventIdFor(jobId, DetailType.ReportFailed, attempt),
-    jobId,
-    reportType: "sales",
-    error: { code: "WAREHOUSE_UNAVAILABLE", message: `attempt ${attempt}: no answer`, retryable: true },
-    attempt,
-    final,
-  });
-
-/** A report generated at `generatedAt` and organized at `organizedAt`: both events and the index entry. */
-function report(jobId: string, generatedAt: string, organizedAt: string) {
-  const file = `${jobId}_sales_20250803_154608.json`;
-  const generated = {
-    ...REPORT_GENERATED_EXAMPLE,
-    eventId: eventIdFor(jobId, DetailType.ReportGenerated),
-    jobId,
-    reportType: "sales" as const,
-    key: `generated/${jobId}/${file}`,
-    uri: `s3://b/generated/${jobId}/${file}`,
-    generatedAt,
-  };
-  const organized = {
-    ...REPORT_ORGANIZED_EXAMPLE,
-    eventId: eventIdFor(jobId, DetailType.ReportOrganized),
-    jobId,
-    reportType: "sales" as const,
-    category: "sales" as const,
-    finalKey: `reports/sales/${file}`,
-    indexKey: indexKey(generatedAt),
-    generatedAt,
-  };
-  return {
-    events: [
-      envelope(DetailType.ReportGenerated, generatedAt, generated),
-      envelope(DetailType.ReportOrganized, organizedAt, organized),
-    ],
-    entry: indexEntryOf(generated, organized.finalKey),
-  };
-}
-
 let bucket: MemoryBucket;
 let audit: (e: ReportEventEnvelope) => Promise<void>;
 beforeEach(() => {
@@ -149,11 +81,11 @@ describe("getJobStatus", () => {
   });
 
   it("folds the job's audited events, skipping objects under its prefix that are not audit file names", async () => {
-    await audit(started("J1", 1, "2025-08-03T10:00:00Z"));
-    await audit(failed("J1", 1, false, "2025-08-03T10:00:01Z"));
-    await audit(started("J1", 2, "2025-08-03T10:00:03Z"));
-    await audit(failed("J1", 2, true, "2025-08-03T10:00:04Z"));
-    await audit(started("J10", 1, "2025-08-03T10:00:00Z")); // another job whose id extends this one
+    await audit(startedOf("J1", 1, "2025-08-03T10:00:00Z"));
+    await audit(failedOf("J1", 1, false, "2025-08-03T10:00:01Z"));
+    await audit(startedOf("J1", 2, "2025-08-03T10:00:03Z"));
+    await audit(failedOf("J1", 2, true, "2025-08-03T10:00:04Z"));
+    await audit(startedOf("J10", 1, "2025-08-03T10:00:00Z")); // another job whose id extends this one
     bucket.objects.set(`${auditJobPrefix("J1")}notes.txt`, "not an audit record");
 
     const status = await getJobStatus(bucket, "J1");
@@ -169,7 +101,7 @@ describe("getJobStatus", () => {
   });
 
   it("fails loudly, naming the object, on an audit-named object that is not a record", async () => {
-    await audit(started("J2", 1, "2025-08-03T10:00:00Z"));
+    await audit(startedOf("J2", 1, "2025-08-03T10:00:00Z"));
     const key = `${auditJobPrefix("J2")}${auditFileName("2025-08-03T10:00:01Z", DetailType.ReportFailed, eventIdFor("J2", DetailType.ReportFailed, 1))}`;
     bucket.objects.set(key, "{not json");
 
@@ -201,11 +133,11 @@ describe("replayAuditTrail", () => {
 
   it("rebuilds a day's index and pointer from the trail, including a report organized after midnight; a second run writes nothing", async () => {
     const reports = [
-      report("RP_A", `${day}T08:00:00.000Z`, `${day}T08:00:02Z`),
-      report("RP_C", `${day}T23:59:59.500Z`, "2025-06-11T00:00:01Z"),
-      report("RP_NEXT", "2025-06-11T09:00:00.000Z", "2025-06-11T09:00:01Z"), // outside the range
+      reportOf("RP_A", `${day}T08:00:00.000Z`, `${day}T08:00:02Z`, "sales"),
+      reportOf("RP_C", `${day}T23:59:59.500Z`, "2025-06-11T00:00:01Z", "sales"),
+      reportOf("RP_NEXT", "2025-06-11T09:00:00.000Z", "2025-06-11T09:00:01Z", "sales"), // outside the range
     ];
-    for (const r of reports) for (const e of r.events) await audit(e);
+    for (const r of reports) for (const e of [r.generated, r.organized]) await audit(e);
 
     const rebuilt = await replayAuditTrail(ports(), { from: day, to: day });
     const again = await replayAuditTrail(ports(), { from: day, to: day });
@@ -224,7 +156,8 @@ describe("replayAuditTrail", () => {
   });
 
   it("with dryRun says what would change and writes nothing", async () => {
-    for (const e of report("RP_D", `${day}T08:00:00.000Z`, `${day}T08:00:02Z`).events) await audit(e);
+    const d = reportOf("RP_D", `${day}T08:00:00.000Z`, `${day}T08:00:02Z`, "sales");
+    for (const e of [d.generated, d.organized]) await audit(e);
 
     const dry = await replayAuditTrail(ports(), { from: day, to: day, dryRun: true });
 

@@ -33,18 +33,7 @@ beforeAll(async () => {
   await aws.secrets.send(
     new CreateSecretCommand({
       Name: secretId,
-      SecretString: JSON.stringify({
-        account: "fakesnow",
-        user: "fake",
-        password: "snow-password-not-a-secret",
-        role: "REPORTING",
-        warehouse: "REPORTS_WH",
-        database: "analytics_platform",
-        schema: "reporting",
-        host: server.host,
-        port: server.port,
-        protocol: "http",
-      }),
+      SecretString: JSON.stringify(server.secretPayload()),
     }),
   );
   // poolMax 1: a connection that is not given back after a stream would hang the next statement

@@ -64,18 +64,7 @@ beforeAll(async () => {
   await aws.secrets.send(
     new CreateSecretCommand({
       Name: secretId,
-      SecretString: JSON.stringify({
-        account: "fakesnow",
-        user: "fake",
-        password: "snow-password-not-a-secret",
-        role: "REPORTING",
-        warehouse: "REPORTS_WH",
-        database: "analytics_platform",
-        schema: "reporting",
-        host: server.host,
-        port: server.port,
-        protocol: "http",
-      }),
+      SecretString: JSON.stringify(server.secretPayload()),
     }),
   );
 });
