@@ -56,12 +56,40 @@ const dateRange = {
   from: DateSchema,
   to: DateSchema,
 };
+
+/**
+ * The longest range, in days counting both ends, each report type with a date range accepts. A range bounds
+ * what a report scans (processed tables are clustered by date, so the warehouse reads only the range's
+ * partitions), and so what one job may cost; customer_analysis's lifetime value still reads every order up
+ * to `to`. A job over the limit is rejected at once, naming `parameters.to`.
+ *
+ * @example
+ * DATE_RANGE_LIMIT_DAYS.sales; // 1096 (three years and a day): from 2025-01-01, `to` may be 2028-01-01 at most
+ */
+export const DATE_RANGE_LIMIT_DAYS = {
+  sales: 1096,
+  customer_analysis: 1096,
+  product_performance: 1096,
+  executive_dashboard: 1827,
+} as const satisfies Partial<Record<(typeof REPORT_TYPES)[number], number>>;
+
+const DAY_MS = 86_400_000;
+/** Days from `from` to `to`, both counted (a one-day range is 1). */
+export function rangeDays(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+}
+
 // Generic over the schema (not its output) so the refined schema keeps its input type for producers.
-const fromNotAfterTo = <S extends z.ZodType<{ from: string; to: string }>>(schema: S): S =>
-  schema.refine((p: { from: string; to: string }) => p.from <= p.to, {
-    path: ["to"],
-    error: "must be on or after parameters.from",
-  });
+const boundedRange = <S extends z.ZodType<{ from: string; to: string }>>(schema: S, maxDays: number): S =>
+  schema
+    .refine((p: { from: string; to: string }) => p.from <= p.to, {
+      path: ["to"],
+      error: "must be on or after parameters.from",
+    })
+    .refine((p: { from: string; to: string }) => p.from > p.to || rangeDays(p.from, p.to) <= maxDays, {
+      path: ["to"],
+      error: `must make a range of at most ${maxDays} days with parameters.from (both counted), the longest this report covers`,
+    });
 
 const limit = (fallback: number) =>
   z
@@ -71,7 +99,7 @@ const limit = (fallback: number) =>
     .max(10_000, { error: "must be at most 10000" })
     .default(fallback);
 
-export const SalesParametersSchema = fromNotAfterTo(
+export const SalesParametersSchema = boundedRange(
   z.strictObject({
     ...dateRange,
     granularity: z.enum(GRANULARITIES).default("day"),
@@ -79,29 +107,33 @@ export const SalesParametersSchema = fromNotAfterTo(
     categories: FilterList.optional(),
     limit: limit(100),
   }),
+  DATE_RANGE_LIMIT_DAYS.sales,
 );
 
-export const CustomerAnalysisParametersSchema = fromNotAfterTo(
+export const CustomerAnalysisParametersSchema = boundedRange(
   z.strictObject({
     ...dateRange,
     tiers: z.array(z.enum(CUSTOMER_TIERS)).min(1).optional(),
     limit: limit(100),
   }),
+  DATE_RANGE_LIMIT_DAYS.customer_analysis,
 );
 
-export const ProductPerformanceParametersSchema = fromNotAfterTo(
+export const ProductPerformanceParametersSchema = boundedRange(
   z.strictObject({
     ...dateRange,
     categories: FilterList.optional(),
     limit: limit(100),
   }),
+  DATE_RANGE_LIMIT_DAYS.product_performance,
 );
 
-export const ExecutiveDashboardParametersSchema = fromNotAfterTo(
+export const ExecutiveDashboardParametersSchema = boundedRange(
   z.strictObject({
     ...dateRange,
     granularity: z.enum(GRANULARITIES).default("month"),
   }),
+  DATE_RANGE_LIMIT_DAYS.executive_dashboard,
 );
 
 export const DataQualityParametersSchema = z.strictObject({

@@ -29,7 +29,15 @@ import type {
   RowStream,
   Warehouse,
 } from "#services/reports/warehouse.port.js";
-import { attachStatement, COMPAT_MACROS, DDL_FILES, USE_STATEMENT } from "./duckdb-dialect.js";
+import {
+  attachStatement,
+  COMPAT_MACROS,
+  materialisedTables,
+  PROCESSED_DDL_FILE,
+  RAW_DDL_FILES,
+  REPORTING_DDL_FILE,
+  USE_STATEMENT,
+} from "./duckdb-dialect.js";
 import {
   WarehouseConfigError,
   WarehouseError,
@@ -151,8 +159,9 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       await connection.run(attachStatement(this.options.path));
       await connection.run(USE_STATEMENT);
-      for (const file of DDL_FILES) await connection.run(readSql(file));
+      for (const file of RAW_DDL_FILES) await connection.run(readSql(file));
       for (const macro of COMPAT_MACROS) await connection.run(macro);
+      let loaded = false;
       if (this.options.sampleData ?? true) {
         const reader = await connection.runAndReadAll("SELECT COUNT(*) AS n FROM raw.customers");
         const count = reader.getRowObjectsJS()[0]?.n;
@@ -161,8 +170,13 @@ export class DuckDbWarehouse implements Warehouse {
           if (this.options.scale !== undefined) scriptOptions.scale = this.options.scale;
           if (this.options.seed !== undefined) scriptOptions.seed = this.options.seed;
           await connection.run(sampleDataScript(scriptOptions));
+          loaded = true;
         }
       }
+      // processed is materialised from raw: when raw was just loaded, and when a database file does not hold
+      // the tables yet (new, or made when processed was views); otherwise it is as the last refresh left it
+      if (loaded || !(await holdsProcessedTables(connection))) await materialiseProcessed(connection);
+      await connection.run(readSql(REPORTING_DDL_FILE));
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -261,6 +275,22 @@ export class DuckDbWarehouse implements Warehouse {
     };
   }
 
+  /**
+   * Rebuilds the processed tables from raw, in one transaction (statements running meanwhile see the old
+   * tables or the new, never a mix): DuckDB's stand-in for the refresh Snowflake runs on its dynamic tables
+   * within their TARGET_LAG. Call it after loading rows into raw. Not part of the port.
+   */
+  async refreshProcessed(): Promise<void> {
+    const connection = await this.connect();
+    try {
+      await materialiseProcessed(connection);
+    } catch (error) {
+      throw mapDuckDbError(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
   async ping(): Promise<void> {
     await this.query("SELECT 1 AS ok");
   }
@@ -318,6 +348,41 @@ async function assertStreamCompleted(
       { code: "WAREHOUSE_STREAM_ABORTED", cause: error },
     );
   }
+}
+
+const PROCESSED_TABLES = materialisedTables(readSql(PROCESSED_DDL_FILE));
+
+async function materialiseProcessed(connection: DuckDBConnection): Promise<void> {
+  await connection.run("BEGIN TRANSACTION");
+  try {
+    // a database file made when processed was views holds views of these names: they give way to the tables
+    const views = await catalogNames(connection, "duckdb_views()");
+    for (const table of PROCESSED_TABLES) {
+      if (views.has(table.name)) await connection.run(`DROP VIEW ${table.name}`);
+      await connection.run(table.create);
+    }
+    await connection.run("COMMIT");
+  } catch (error) {
+    await connection.run("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+/** `schema.name` of the catalog's tables or views (`duckdb_tables()` / `duckdb_views()`). */
+async function catalogNames(
+  connection: DuckDBConnection,
+  source: "duckdb_tables()" | "duckdb_views()",
+): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT schema_name || '.' || ${source === "duckdb_tables()" ? "table_name" : "view_name"} AS name FROM ${source} WHERE database_name = current_database()`,
+  );
+  return new Set(reader.getRowObjectsJS().map((row) => String(row.name)));
+}
+
+/** Whether every processed table exists as a table (not a view) in the attached catalog. */
+async function holdsProcessedTables(connection: DuckDBConnection): Promise<boolean> {
+  const tables = await catalogNames(connection, "duckdb_tables()");
+  return PROCESSED_TABLES.every((table) => tables.has(table.name));
 }
 
 function timeoutContext(options: QueryOptions): { timeoutMs?: number } {

@@ -12,11 +12,11 @@ CREATE OR REPLACE VIEW reporting.sales_lines AS
 SELECT
   l.order_line_id,
   o.order_id,
-  o.order_date,
+  l.order_date,
   -- week starts on Monday on both engines (DuckDB: ISO; Snowflake: WEEK_START = 0, the default).
   -- date_trunc returns TIMESTAMP on DuckDB and DATE on Snowflake for a DATE input: the CAST makes it DATE.
-  CAST(date_trunc('week', o.order_date) AS DATE) AS order_week,
-  CAST(date_trunc('month', o.order_date) AS DATE) AS order_month,
+  CAST(date_trunc('week', l.order_date) AS DATE) AS order_week,
+  CAST(date_trunc('month', l.order_date) AS DATE) AS order_month,
   c.customer_id,
   c.customer_name,
   c.tier,
@@ -30,7 +30,9 @@ SELECT
   l.quantity * p.unit_cost AS cost,
   l.quantity * l.unit_price - l.quantity * p.unit_cost AS margin
 FROM processed.order_lines l
-JOIN processed.orders o ON o.order_id = l.order_id
+-- joined on the date as well (a line carries its order's date): a filter on order_date then reaches the scans
+-- of both tables, each clustered by it (see 03_processed_tables.sql)
+JOIN processed.orders o ON o.order_id = l.order_id AND o.order_date = l.order_date
 JOIN processed.customers c ON c.customer_id = o.customer_id
 JOIN processed.products p ON p.product_id = l.product_id
 WHERE o.status = 'completed';

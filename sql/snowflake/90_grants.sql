@@ -8,6 +8,9 @@ GRANT USAGE ON SCHEMA analytics_platform.processed TO ROLE report_worker;
 GRANT USAGE ON SCHEMA analytics_platform.reporting TO ROLE report_worker;
 GRANT SELECT ON ALL TABLES IN SCHEMA analytics_platform.raw TO ROLE report_worker;
 GRANT SELECT ON FUTURE TABLES IN SCHEMA analytics_platform.raw TO ROLE report_worker;
+GRANT SELECT ON ALL DYNAMIC TABLES IN SCHEMA analytics_platform.processed TO ROLE report_worker;
+GRANT SELECT ON FUTURE DYNAMIC TABLES IN SCHEMA analytics_platform.processed TO ROLE report_worker;
+-- processed.audit_events (../audit/02_audit_events.sql) is a view
 GRANT SELECT ON ALL VIEWS IN SCHEMA analytics_platform.processed TO ROLE report_worker;
 GRANT SELECT ON FUTURE VIEWS IN SCHEMA analytics_platform.processed TO ROLE report_worker;
 GRANT SELECT ON ALL VIEWS IN SCHEMA analytics_platform.reporting TO ROLE report_worker;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
-import { parseReportJob, REPORT_JOB_EXAMPLE, ReportJobSchema } from "#events/report-job.schema.js";
+import {
+  DATE_RANGE_LIMIT_DAYS,
+  parseReportJob,
+  REPORT_JOB_EXAMPLE,
+  ReportJobSchema,
+} from "#events/report-job.schema.js";
 
 /** Parses and returns the ValidationError, failing the test if parsing succeeds. */
 function rejectionOf(input: unknown): ValidationError {
@@ -67,6 +72,24 @@ describe("ReportJobSchema", () => {
     expect(error.fields).toEqual(["parameters.to"]);
     expect(error.message).toContain("parameters.to: must be on or after parameters.from");
   });
+
+  it.each(Object.entries(DATE_RANGE_LIMIT_DAYS))(
+    "caps a %s range at %i days (both counted) on parameters.to",
+    (reportType, maxDays) => {
+      const to = (days: number) =>
+        new Date(Date.parse("2020-01-01T00:00:00Z") + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const job = (days: number) => ({
+        ...REPORT_JOB_EXAMPLE,
+        reportType,
+        parameters: { from: "2020-01-01", to: to(days) },
+      });
+
+      expect(parseReportJob(job(maxDays)).parameters).toMatchObject({ to: to(maxDays) });
+      const error = rejectionOf(job(maxDays + 1));
+      expect(error.fields).toEqual(["parameters.to"]);
+      expect(error.message).toContain(`parameters.to: must make a range of at most ${maxDays} days`);
+    },
+  );
 
   it.each([
     [{ jobId: 42 }, "jobId", "must be a string"],

@@ -414,6 +414,14 @@ function mutation(job: Record<string, unknown>, secrets: readonly string[]): fc.
         })),
       ),
       m(
+        "parameters.to",
+        // longer than any report's DATE_RANGE_LIMIT_DAYS (the longest is 1827 days)
+        fc.constant((job: Record<string, unknown>) => ({
+          ...job,
+          parameters: { ...(job.parameters as object), from: "2019-01-01", to: "2025-07-31" },
+        })),
+      ),
+      m(
         "parameters.from",
         fc
           .oneof(fc.constantFrom<unknown>("2025-02-30", "2025-1-1", "20250101", 20250101, null, ""), s)

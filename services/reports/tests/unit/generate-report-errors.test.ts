@@ -41,6 +41,7 @@ describe("parameters are bound, never executed", () => {
     );
     await warehouse.query("INSERT INTO raw.orders VALUES (777, 77, DATE '2025-07-09', 'completed', NULL)");
     await warehouse.query("INSERT INTO raw.order_lines VALUES (7777, 777, 20, 3, 50, NULL)");
+    await warehouse.refreshProcessed();
     // Act
     const report = await generateReport(
       rawJob("sales", { from: "2025-07-01", to: "2025-07-31", regions: [INJECTION] }),

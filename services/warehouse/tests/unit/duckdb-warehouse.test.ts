@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { materialisedTables } from "../../duckdb-dialect.js";
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "../../duckdb-warehouse.js";
 import { WarehouseQueryError, WarehouseUnavailableError } from "../../errors.js";
 import { sampleDataSize } from "../../sample-data.js";
@@ -78,6 +79,63 @@ describe("DuckDB warehouse: sample data", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("DuckDB warehouse: processed is materialised", () => {
+  it("shows rows loaded into raw after a refresh, de-duplicated, not before", async () => {
+    // Prepare: an empty warehouse, one customer loaded twice (the newer version wins)
+    const w = make({ sampleData: false });
+    await w.query(
+      "INSERT INTO raw.customers (customer_id, customer_name, tier, loaded_at) VALUES (1, 'Old', 'Standard', TIMESTAMP '2025-01-01 00:00:00'), (1, 'New', 'Premium', TIMESTAMP '2025-02-01 00:00:00')",
+    );
+    // Act
+    const before = await w.query("SELECT customer_name, tier FROM reporting.customers");
+    await w.refreshProcessed();
+    const after = await w.query("SELECT customer_name, tier FROM reporting.customers");
+    // Assess
+    expect(before.rows).toEqual([]);
+    expect(after.rows).toEqual([{ customer_name: "New", tier: "Premium" }]);
+  });
+
+  it("turns a database file whose processed layer is views (made before) into tables on open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "duckdb-wh-"));
+    try {
+      // Prepare: a file database, then processed.orders put back as the de-duplicating view it used to be
+      const path = join(dir, "analytics.duckdb");
+      const first = createDuckDbWarehouse({ path });
+      await first.exec(
+        "DROP TABLE processed.orders; CREATE VIEW processed.orders AS SELECT order_id, customer_id, order_date, status, loaded_at FROM raw.orders",
+      );
+      await first.close();
+      // Act
+      const second = createDuckDbWarehouse({ path });
+      const { rows } = await second.query(
+        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE schema_name = 'processed') AS tables, (SELECT COUNT(*) FROM duckdb_views() WHERE schema_name = 'processed') AS views, (SELECT COUNT(*) FROM reporting.sales_lines) AS lines",
+      );
+      await second.close();
+      // Assess: four tables, no view left, and the reports read them
+      expect(rows[0]).toMatchObject({ tables: 4, views: 0 });
+      expect(rows[0]?.lines).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a processed DDL statement that is not a dynamic table of the supported shape", () => {
+    expect(() => materialisedTables("CREATE OR REPLACE VIEW processed.x AS SELECT 1;")).toThrow(
+      /not a dynamic table statement/,
+    );
+    expect(
+      materialisedTables(
+        "CREATE OR REPLACE DYNAMIC TABLE processed.x TARGET_LAG = '1 hour' WAREHOUSE = wh CLUSTER BY (d) AS SELECT d FROM raw.x; -- c",
+      ),
+    ).toEqual([
+      {
+        name: "processed.x",
+        create: "CREATE OR REPLACE TABLE processed.x AS SELECT * FROM (SELECT d FROM raw.x) ORDER BY d",
+      },
+    ]);
   });
 });
 
