@@ -3,7 +3,7 @@
  * with its failed count and pass/fail. Freshness is measured against the report's generation time.
  */
 import { DataQualityParametersSchema } from "#events/report-job.schema.js";
-import { num, type ReportDefinition } from "./report-definition.js";
+import { count, num, type ReportDefinition } from "./report-definition.js";
 
 export const dataQualityReport: ReportDefinition<"data_quality"> = {
   type: "data_quality",
@@ -13,7 +13,7 @@ export const dataQualityReport: ReportDefinition<"data_quality"> = {
     const now = q.generatedAt.toISOString().slice(0, 19).replace("T", " ");
     const rows = await q.all("data_quality", { now, freshness_hours: p.freshnessHours });
     const checks = rows.map((row) => {
-      const failed = num(row.failed_count) ?? 0;
+      const failed = count(row.failed_count);
       return {
         check: row.check_name,
         check_type: row.check_type,

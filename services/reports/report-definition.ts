@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import type { ReportParameters, ReportType } from "#events/report-job.schema.js";
+import { exactNumber } from "./exact-number.js";
 import type { NamedBinds } from "./sql-template.js";
 import type { Row, Warehouse } from "./warehouse.port.js";
 
@@ -42,11 +43,22 @@ export interface ReportDefinition<T extends ReportType = ReportType> {
   plan(parameters: ReportParameters<T>, queries: ReportQueries): Promise<ReportPlan>;
 }
 
-/** Numbers from the warehouse as numbers (a driver may hand DECIMAL/NUMBER over as strings). */
-export function num(value: unknown): number | null {
+/**
+ * A warehouse number for the document: a number, or the exact decimal string the adapters give for a value
+ * no JS number holds exactly (see exact-number.ts); null for null or anything not a number.
+ */
+export function num(value: unknown): number | string | null {
   if (value === null || value === undefined) return null;
-  const n = typeof value === "number" ? value : Number(value);
-  return Number.isFinite(n) ? n : null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return exactNumber(value.toString()) ?? null;
+  if (typeof value === "string") return exactNumber(value) ?? null;
+  return null;
+}
+
+/** A count from the warehouse (always an integer within 2^53 here), for arithmetic; 0 for null. */
+export function count(value: unknown): number {
+  const n = num(value);
+  return typeof n === "number" ? n : Number(n ?? 0);
 }
 
 /** Filter binds: a 0/1 switch plus the list (so an absent filter and an empty list never match wrongly). */

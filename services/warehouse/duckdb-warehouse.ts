@@ -18,9 +18,9 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
   type DuckDBValueConverter,
-  doubleFromDecimalValue,
   JsonDuckDBValueConverter,
 } from "@duckdb/node-api";
+import { exactNumber } from "#services/reports/exact-number.js";
 import { readSql } from "#services/reports/sql-files.js";
 import type {
   QueryOptions,
@@ -68,12 +68,12 @@ export interface DuckDbWarehouseOptions {
   preserveInsertionOrder?: boolean;
 }
 
-/** JSON-safe values: integers as numbers (strings beyond 2^53), DECIMAL as number, dates/times as strings. */
-function integerFromValue(value: DuckDBValue): number | string {
-  const big = value as bigint;
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(big)
-    : big.toString();
+/**
+ * JSON-safe values: BIGINT and DECIMAL exact (a number when one is exactly the value, else the decimal
+ * string: exact-number.ts, as the Snowflake adapter does for NUMBER), dates/times as strings.
+ */
+function exactFromValue(value: DuckDBValue): number | string | null {
+  return value === null ? null : (exactNumber(String(value)) ?? String(value));
 }
 function finiteNumber(value: DuckDBValue): number | null {
   const n = value as number;
@@ -83,11 +83,11 @@ function finiteNumber(value: DuckDBValue): number | null {
 const converter: DuckDBValueConverter<unknown> = (() => {
   const json = JsonDuckDBValueConverter as DuckDBValueConverter<unknown>;
   const overrides: Partial<Record<DuckDBTypeId, DuckDBValueConverter<unknown>>> = {
-    [DuckDBTypeId.BIGINT]: integerFromValue,
-    [DuckDBTypeId.UBIGINT]: integerFromValue,
-    [DuckDBTypeId.HUGEINT]: integerFromValue,
-    [DuckDBTypeId.UHUGEINT]: integerFromValue,
-    [DuckDBTypeId.DECIMAL]: doubleFromDecimalValue,
+    [DuckDBTypeId.BIGINT]: exactFromValue,
+    [DuckDBTypeId.UBIGINT]: exactFromValue,
+    [DuckDBTypeId.HUGEINT]: exactFromValue,
+    [DuckDBTypeId.UHUGEINT]: exactFromValue,
+    [DuckDBTypeId.DECIMAL]: exactFromValue,
     [DuckDBTypeId.FLOAT]: finiteNumber,
     [DuckDBTypeId.DOUBLE]: finiteNumber,
   };

@@ -188,9 +188,10 @@ export function toConnectionOptions(credentials: SnowflakeCredentials): Connecti
     database: credentials.database,
     application: "report-pipeline",
     clientSessionKeepAlive: true,
-    // integers arrive as BigInt (not Number(), which rounds past 2^53); toJsonSafe keeps them exact:
-    // a number when it is safe, else its decimal string — as the DuckDB adapter does for BIGINT
-    jsTreatIntegerAsBigInt: true,
+    // NUMBER arrives as Snowflake's text (not Number(), which rounds integers past 2^53 and NUMBER(38,2)
+    // past 15 digits); toJsonSafe keeps it exact: a number when one is exactly the value, else the decimal
+    // string — as the DuckDB adapter does for BIGINT and DECIMAL
+    fetchAsString: ["Number"],
   };
   if (credentials.schema !== undefined) options.schema = credentials.schema;
   const extra = options as ConnectionOptions & Record<string, unknown>;

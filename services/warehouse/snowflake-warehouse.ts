@@ -11,10 +11,11 @@
  * - `stream` uses `streamResult: true` + `statement.streamRows()`: rows are pulled chunk by chunk with
  *   back-pressure, the result is never held whole.
  * - Rows come back with lower-case keys and JSON-safe values (dates as `YYYY-MM-DD`, timestamps as ISO-8601,
- *   binary as hex, bigint as number when safe, else string).
+ *   binary as hex, NUMBER exact: a number when one is exactly the value, else its decimal string).
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import snowflake from "snowflake-sdk";
+import { exactNumber } from "#services/reports/exact-number.js";
 import type {
   QueryOptions,
   QueryResult,
@@ -128,18 +129,19 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
-/** One value to JSON-safe form, using the column's Snowflake type where the JS value is ambiguous. */
+/**
+ * One value to JSON-safe form, using the column's Snowflake type where the JS value is ambiguous. NUMBER
+ * arrives as Snowflake's own text (`fetchAsString: ["Number"]`, see snowflake-credentials.ts): a FIXED value
+ * is kept exact (exact-number.ts, as the DuckDB adapter does for BIGINT and DECIMAL), a REAL one is a double.
+ */
 export function toJsonSafe(value: unknown, columnType: string | undefined): unknown {
   if (value === null || value === undefined) return null;
-  // With jsTreatIntegerAsBigInt the SDK gives integers as big-integer objects (not native bigint)
-  if (typeof value === "object" && typeof (value as { toJSNumber?: unknown }).toJSNumber === "function") {
-    return toJsonSafe(BigInt(String(value)), columnType);
+  if (typeof value === "string" && (columnType === "fixed" || columnType === "real")) {
+    if (columnType === "fixed") return exactNumber(value) ?? value;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : value;
   }
-  if (typeof value === "bigint") {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value.toString();
-  }
+  if (typeof value === "bigint") return exactNumber(value.toString());
   if (value instanceof Date) {
     if (columnType === "date") {
       return `${value.getUTCFullYear()}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}`;

@@ -26,9 +26,11 @@ SELECT
   p.category,
   l.quantity,
   l.unit_price,
-  l.quantity * l.unit_price AS revenue,
-  l.quantity * p.unit_cost AS cost,
-  l.quantity * l.unit_price - l.quantity * p.unit_cost AS margin
+  -- money is exact DECIMAL(38, 2) from here on: INTEGER * DECIMAL(12, 2) is DECIMAL(18, 2) on DuckDB, which
+  -- overflows at 10^16 (Snowflake widens by itself); widened first, both engines compute the same exact value
+  CAST(l.unit_price AS DECIMAL(38, 2)) * l.quantity AS revenue,
+  CAST(p.unit_cost AS DECIMAL(38, 2)) * l.quantity AS cost,
+  CAST(l.unit_price AS DECIMAL(38, 2)) * l.quantity - CAST(p.unit_cost AS DECIMAL(38, 2)) * l.quantity AS margin
 FROM processed.order_lines l
 -- joined on the date as well (a line carries its order's date): a filter on order_date then reaches the scans
 -- of both tables, each clustered by it (see 03_processed_tables.sql)

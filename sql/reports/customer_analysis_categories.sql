@@ -5,7 +5,7 @@ SELECT
   category,
   CAST(COUNT(DISTINCT customer_id) AS INTEGER) AS customers,
   CAST(SUM(quantity) AS INTEGER) AS units,
-  CAST(ROUND(SUM(revenue), 2) AS DOUBLE) AS revenue
+  CAST(ROUND(SUM(revenue), 2) AS DECIMAL(38, 2)) AS revenue
 FROM reporting.sales_lines
 WHERE order_date BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)
   AND (CAST(:tier_filter AS INTEGER) = 0 OR tier IN (:tiers))

@@ -8,8 +8,8 @@ FROM (
     c.tier,
     c.region,
     CAST(COUNT(DISTINCT CASE WHEN s.order_date BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE) THEN s.order_id END) AS INTEGER) AS orders,
-    CAST(ROUND(COALESCE(SUM(CASE WHEN s.order_date BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE) THEN s.revenue END), 0), 2) AS DOUBLE) AS revenue,
-    CAST(ROUND(COALESCE(SUM(CASE WHEN s.order_date <= CAST(:to AS DATE) THEN s.revenue END), 0), 2) AS DOUBLE) AS lifetime_value,
+    CAST(ROUND(COALESCE(SUM(CASE WHEN s.order_date BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE) THEN s.revenue END), 0), 2) AS DECIMAL(38, 2)) AS revenue,
+    CAST(ROUND(COALESCE(SUM(CASE WHEN s.order_date <= CAST(:to AS DATE) THEN s.revenue END), 0), 2) AS DECIMAL(38, 2)) AS lifetime_value,
     CAST(MIN(CASE WHEN s.order_date <= CAST(:to AS DATE) THEN s.order_date END) AS VARCHAR) AS first_order_date,
     CAST(MAX(CASE WHEN s.order_date <= CAST(:to AS DATE) THEN s.order_date END) AS VARCHAR) AS last_order_date,
     ROW_NUMBER() OVER (

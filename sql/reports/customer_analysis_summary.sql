@@ -20,6 +20,6 @@ per_customer AS (
 SELECT
   CAST(COUNT(*) AS INTEGER) AS total_customers,
   CAST(COUNT(CASE WHEN period_revenue > 0 THEN 1 END) AS INTEGER) AS active_customers,
-  CAST(ROUND(COALESCE(AVG(CAST(lifetime_value AS DOUBLE)), 0), 2) AS DOUBLE) AS avg_lifetime_value,
-  CAST(ROUND(COALESCE(SUM(period_revenue), 0), 2) AS DOUBLE) AS total_revenue
+  CAST(ROUND(COALESCE(AVG(CAST(lifetime_value AS DOUBLE)), 0), 2) AS DECIMAL(38, 2)) AS avg_lifetime_value,
+  CAST(ROUND(COALESCE(SUM(period_revenue), 0), 2) AS DECIMAL(38, 2)) AS total_revenue
 FROM per_customer;

@@ -16,8 +16,8 @@ SELECT
   tier,
   CAST(COUNT(*) AS INTEGER) AS customers,
   CAST(COUNT(CASE WHEN period_revenue > 0 THEN 1 END) AS INTEGER) AS active_customers,
-  CAST(ROUND(SUM(period_revenue), 2) AS DOUBLE) AS revenue,
-  CAST(ROUND(AVG(CAST(lifetime_value AS DOUBLE)), 2) AS DOUBLE) AS avg_lifetime_value,
+  CAST(ROUND(SUM(period_revenue), 2) AS DECIMAL(38, 2)) AS revenue,
+  CAST(ROUND(AVG(CAST(lifetime_value AS DOUBLE)), 2) AS DECIMAL(38, 2)) AS avg_lifetime_value,
   CAST(ROUND(CAST(SUM(period_revenue) AS DOUBLE) * 100
     / NULLIF(CAST(SUM(SUM(period_revenue)) OVER () AS DOUBLE), 0), 2) AS DOUBLE) AS revenue_share_pct
 FROM per_customer

@@ -1,7 +1,7 @@
 -- executive_dashboard revenue by region in [:from, :to], largest first. Binds: from, to.
 SELECT
   region,
-  CAST(ROUND(SUM(revenue), 2) AS DOUBLE) AS revenue,
+  CAST(ROUND(SUM(revenue), 2) AS DECIMAL(38, 2)) AS revenue,
   CAST(COUNT(DISTINCT order_id) AS INTEGER) AS orders,
   CAST(COUNT(DISTINCT customer_id) AS INTEGER) AS active_customers
 FROM reporting.sales_lines

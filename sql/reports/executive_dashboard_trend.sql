@@ -2,11 +2,11 @@
 -- Binds: granularity, from, to.
 SELECT
   CAST(period_start AS VARCHAR) AS period,
-  CAST(ROUND(SUM(revenue), 2) AS DOUBLE) AS revenue,
-  CAST(ROUND(SUM(margin), 2) AS DOUBLE) AS margin,
+  CAST(ROUND(SUM(revenue), 2) AS DECIMAL(38, 2)) AS revenue,
+  CAST(ROUND(SUM(margin), 2) AS DECIMAL(38, 2)) AS margin,
   CAST(COUNT(DISTINCT order_id) AS INTEGER) AS orders,
   CAST(COUNT(DISTINCT customer_id) AS INTEGER) AS active_customers,
-  CAST(ROUND(CAST(SUM(revenue) AS DOUBLE) / COUNT(DISTINCT order_id), 2) AS DOUBLE) AS avg_order_value
+  CAST(ROUND(CAST(SUM(revenue) AS DOUBLE) / COUNT(DISTINCT order_id), 2) AS DECIMAL(38, 2)) AS avg_order_value
 FROM (
   SELECT
     CASE CAST(:granularity AS VARCHAR)

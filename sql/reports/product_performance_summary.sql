@@ -22,6 +22,6 @@ SELECT
   CAST(COUNT(*) AS INTEGER) AS total_products,
   CAST(COUNT(CASE WHEN revenue > 0 THEN 1 END) AS INTEGER) AS products_sold,
   MAX(CASE WHEN revenue_rank = 1 AND revenue > 0 THEN product_name END) AS top_product,
-  CAST(ROUND(COALESCE(SUM(revenue), 0), 2) AS DOUBLE) AS total_revenue,
+  CAST(ROUND(COALESCE(SUM(revenue), 0), 2) AS DECIMAL(38, 2)) AS total_revenue,
   CAST(ROUND(AVG(margin_pct), 2) AS DOUBLE) AS avg_margin
 FROM products;

@@ -8,12 +8,12 @@ FROM (
     CAST(period_start AS VARCHAR) AS period,
     CAST(COUNT(DISTINCT order_id) AS INTEGER) AS orders,
     CAST(SUM(quantity) AS INTEGER) AS units,
-    CAST(ROUND(SUM(revenue), 2) AS DOUBLE) AS revenue,
-    CAST(ROUND(SUM(cost), 2) AS DOUBLE) AS cost,
-    CAST(ROUND(SUM(margin), 2) AS DOUBLE) AS margin,
+    CAST(ROUND(SUM(revenue), 2) AS DECIMAL(38, 2)) AS revenue,
+    CAST(ROUND(SUM(cost), 2) AS DECIMAL(38, 2)) AS cost,
+    CAST(ROUND(SUM(margin), 2) AS DECIMAL(38, 2)) AS margin,
     CAST(ROUND(CAST(SUM(margin) AS DOUBLE) * 100 / NULLIF(CAST(SUM(revenue) AS DOUBLE), 0), 2) AS DOUBLE) AS margin_pct,
     CAST(COUNT(DISTINCT customer_id) AS INTEGER) AS unique_customers,
-    CAST(ROUND(CAST(SUM(revenue) AS DOUBLE) / COUNT(DISTINCT order_id), 2) AS DOUBLE) AS avg_order_value,
+    CAST(ROUND(CAST(SUM(revenue) AS DOUBLE) / COUNT(DISTINCT order_id), 2) AS DECIMAL(38, 2)) AS avg_order_value,
     ROW_NUMBER() OVER (ORDER BY period_start) AS rn
   FROM (
     SELECT

@@ -355,3 +355,33 @@ describe("export formats", () => {
     await expect(readBody(nd.body)).rejects.toThrow(/consumed once/);
   });
 });
+
+describe("exact money", () => {
+  it("keeps a revenue no double can hold exact in the document and the CSV (the decimal string)", async () => {
+    // Prepare: one sale of 1,000,001 units at 9,999,999,999.99 in a region of its own
+    await insertDataset(warehouse, {
+      customers: [{ customer_id: 9, customer_name: "Omega", tier: "Enterprise", region: "Antarctica" }],
+      products: [],
+      orders: [{ order_id: 900, customer_id: 9, order_date: "2025-07-10", status: "completed" }],
+      lines: [
+        {
+          order_line_id: 9000,
+          order_id: 900,
+          product_id: 10,
+          quantity: 1_000_001,
+          unit_price: 9_999_999_999.99,
+        },
+      ],
+    });
+    const params = { from: "2025-07-01", to: "2025-07-31", regions: ["Antarctica"] };
+    // Act
+    const { doc } = await run("sales", params);
+    const csv = await generateReport(job("sales", params, "csv"), warehouse, { generatedAt: GENERATED_AT });
+    const lines = (await readBody(csv.body)).trimEnd().split("\r\n");
+    // Assess: 1000001 x 9999999999.99 = 10000009999989999.99 exactly (the nearest double: 10000009999990000)
+    expect(doc.summary.total_revenue).toBe("10000009999989999.99");
+    expect(doc.data[0]?.revenue).toBe("10000009999989999.99");
+    expect(lines[1]).toContain(",10000009999989999.99,");
+    expect(doc.summary.total_orders).toBe(1);
+  });
+});

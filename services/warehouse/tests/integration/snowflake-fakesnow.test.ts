@@ -12,6 +12,7 @@ import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { type FakesnowServer, startFakesnow } from "../../../../localstack/fakesnow/fakesnow-server.js";
 import { WarehouseError } from "../../errors.js";
 import { createSnowflakeWarehouse, type SnowflakeWarehouse } from "../../snowflake-warehouse.js";
+import { EXACT_NUMBERS_ROW, EXACT_NUMBERS_SQL } from "../fixtures/exact-numbers.js";
 
 const aws = createAwsClients();
 const secretId = `test/snowflake-fakesnow-${randomBytes(4).toString("hex")}`;
@@ -168,6 +169,12 @@ describe("SnowflakeWarehouse on fakesnow", () => {
     );
 
     expect(rows).toEqual([{ big: "9007199254740993", small: 12 }]);
+  });
+
+  it("keeps NUMBER(38,2) exact as the DuckDB adapter keeps DECIMAL: the same statement, the same row", async () => {
+    const { rows } = await warehouse.query(EXACT_NUMBERS_SQL);
+
+    expect(rows).toEqual([EXACT_NUMBERS_ROW]);
   });
 
   it("answers ping", async () => {

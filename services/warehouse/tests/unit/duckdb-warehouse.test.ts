@@ -7,6 +7,7 @@ import { materialisedTables } from "../../duckdb-dialect.js";
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "../../duckdb-warehouse.js";
 import { WarehouseQueryError, WarehouseUnavailableError } from "../../errors.js";
 import { sampleDataSize } from "../../sample-data.js";
+import { EXACT_NUMBERS_ROW, EXACT_NUMBERS_SQL } from "../fixtures/exact-numbers.js";
 
 const open: DuckDbWarehouse[] = [];
 const make = (...args: Parameters<typeof createDuckDbWarehouse>) => {
@@ -157,6 +158,11 @@ describe("DuckDB warehouse: queries", () => {
       "SELECT CAST(3 AS BIGINT) AS \"Big\", CAST(12.34 AS DECIMAL(12,2)) AS dec, DATE '2025-07-01' AS d, NULL AS n, TRUE AS b",
     );
     expect(rows).toEqual([{ big: 3, dec: 12.34, d: "2025-07-01", n: null, b: true }]);
+  });
+
+  it("keeps DECIMAL and BIGINT exact: a number when one is the value, else the decimal string", async () => {
+    const { rows } = await make({ sampleData: false }).query(EXACT_NUMBERS_SQL);
+    expect(rows).toEqual([EXACT_NUMBERS_ROW]);
   });
 
   it("maps SQL errors to a non-retryable WarehouseQueryError", async () => {

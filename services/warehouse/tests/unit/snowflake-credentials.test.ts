@@ -62,7 +62,7 @@ describe("toConnectionOptions", () => {
       privateKey: PEM,
       privateKeyPass: "pp-1234",
       username: "SVC",
-      jsTreatIntegerAsBigInt: true,
+      fetchAsString: ["Number"],
     });
     expect(options.password).toBeUndefined();
   });
