@@ -9,6 +9,7 @@
  *   audit/jobs/<jobId>/<time>_<detailType>_<eventId>.json            audit trail by job
  *   audit/dt=<YYYY-MM-DD>/<time>_<detailType>_<eventId>.json         audit trail by date (analytics)
  *   _state/<consumer>/<eventId>.json                                  consumers' idempotency ledger (internal)
+ *   _state/worker/jobs/<jobId>.json, _state/worker/statements/<jobId>/…  worker job claims, statement query ids
  *
  * The timestamp comes from the job's `requestedAt`, never from the clock of a retry, so a redelivered job
  * maps to the same key.
@@ -49,6 +50,17 @@ export const JOB_CLAIMS_PREFIX = `${STATE_PREFIX}worker/jobs/`;
  */
 export function jobClaimKey(jobId: string): string {
   return `${JOB_CLAIMS_PREFIX}${jobId}.json`;
+}
+
+/** Query ids of the worker's warehouse statements, by resume key (see statementKey). */
+export const STATEMENTS_PREFIX = `${STATE_PREFIX}worker/statements/`;
+
+/**
+ * Where the query id of a job's statement is kept (`<jobId>/<file>-<digest>`, services/reports
+ * statementResumeKey), so a redelivered job re-attaches to a statement still running in Snowflake.
+ */
+export function statementKey(resumeKey: string): string {
+  return `${STATEMENTS_PREFIX}${resumeKey}.json`;
 }
 
 export interface KeyedJob {

@@ -11,6 +11,7 @@ import {
   JOB_CLAIMS_PREFIX,
   REPORTS_PREFIX,
   STATE_PREFIX,
+  STATEMENTS_PREFIX,
 } from "#events/s3-layout.js";
 import type { ServiceId } from "./config.js";
 import type { PolicyStatement } from "./iam.js";
@@ -155,11 +156,19 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["s3:PutObject", "s3:GetObject"],
           Resource: [objects(r.bucketArn, JOB_CLAIMS_PREFIX)],
         },
+        {
+          // Query ids of running Snowflake statements, so a redelivered job re-attaches (no delete).
+          Sid: "StatementLedger",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject"],
+          Resource: [objects(r.bucketArn, STATEMENTS_PREFIX)],
+        },
         listPrefixes("ListGeneratedReportsAudit", r.bucketArn, [
           GENERATED_PREFIX,
           REPORTS_PREFIX,
           AUDIT_PREFIX,
           JOB_CLAIMS_PREFIX,
+          STATEMENTS_PREFIX,
         ]),
         ...emit,
         {

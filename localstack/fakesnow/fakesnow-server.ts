@@ -25,7 +25,7 @@ const FAKESNOW_VERSION = "0.12.1";
 export type FakesnowFault =
   | { on: "login"; code: "390100" }
   | { on: "query"; code: "390111" | "000630" }
-  | { on: "query"; hold: true; seconds?: number };
+  | { on: "query"; hold: true; seconds?: number; release?: boolean; async?: boolean };
 
 export interface FakesnowStats {
   logins: number;
@@ -34,6 +34,9 @@ export interface FakesnowStats {
   held: number;
   /** When the last abort-request arrived (epoch ms; 0 if none). */
   lastAbortAt: number;
+  /** Statements submitted with asyncExec, and result fetches by query id. */
+  asyncSubmitted: number;
+  resultFetches: number;
   pending: number;
 }
 
@@ -53,6 +56,8 @@ export interface FakesnowServer {
   stats(): Promise<FakesnowStats>;
   /** Clears scripted faults and the counters. */
   reset(): Promise<void>;
+  /** Lets asynchronous statements held with `release: true` finish normally. */
+  release(): Promise<void>;
 }
 
 /** Returns the venv's python, installing the pinned fakesnow into it first if missing. */
@@ -191,6 +196,9 @@ export async function startFakesnow(options: { timeoutMs?: number } = {}): Promi
     stats: () => control("/fakesnow/stats") as Promise<FakesnowStats>,
     reset: async () => {
       await control("/fakesnow/reset", { method: "POST" });
+    },
+    release: async () => {
+      await control("/fakesnow/release", { method: "POST" });
     },
   };
 }

@@ -16,7 +16,7 @@ import { type DocumentData, type RowSource, renderCsv, renderJsonDocument, rende
 import type { ReportQueries, Section } from "./report-definition.js";
 import { readSql } from "./sql-files.js";
 import { type NamedBinds, renderSql } from "./sql-template.js";
-import type { QueryOptions, Row, Warehouse } from "./warehouse.port.js";
+import { type QueryOptions, type Row, statementResumeKey, type Warehouse } from "./warehouse.port.js";
 
 export interface GeneratedReport {
   contentType: string; // application/json | text/csv | application/x-ndjson
@@ -79,7 +79,10 @@ export async function generateReport(
     warehouse,
     async all(file, binds) {
       const rendered = reportSql(file, binds);
-      const result = await warehouse.query(rendered.sql, rendered.binds, queryOptions);
+      const result = await warehouse.query(rendered.sql, rendered.binds, {
+        ...queryOptions,
+        resumeKey: statementResumeKey(job.jobId, file, rendered.sql, rendered.binds),
+      });
       queryIds.push(result.queryId);
       return result.rows;
     },
@@ -106,7 +109,10 @@ export async function generateReport(
         return;
       }
       const rendered = reportSql(section.file, section.binds);
-      const stream = warehouse.stream(rendered.sql, rendered.binds, queryOptions);
+      const stream = warehouse.stream(rendered.sql, rendered.binds, {
+        ...queryOptions,
+        resumeKey: statementResumeKey(job.jobId, section.file, rendered.sql, rendered.binds),
+      });
       let idRecorded = false;
       const recordId = async () => {
         if (idRecorded) return;

@@ -5,6 +5,8 @@
  */
 
 /** A result row: column name (lower-case) to a JSON-safe value (number, string, boolean, null). */
+import { createHash } from "node:crypto";
+
 export type Row = Record<string, unknown>;
 
 export interface QueryOptions {
@@ -12,6 +14,36 @@ export interface QueryOptions {
   tag?: string;
   /** Abort the statement after this long. */
   timeoutMs?: number;
+  /**
+   * A stable name of this statement within its job, the same when the job is received again
+   * (`statementResumeKey`). A warehouse that runs statements asynchronously records the statement's query
+   * id under it and, given the same name while that statement still runs (or has just succeeded),
+   * re-attaches to it instead of starting it a second time. Others ignore it.
+   */
+  resumeKey?: string;
+}
+
+/**
+ * The resume key of a report statement: the job id, the SQL file and a digest of the rendered SQL and its
+ * binds (a job's content is fixed by its claim, so a redelivery computes the same key).
+ *
+ * @example
+ * statementResumeKey("JOB_1", "sales_summary", sql, binds); // "JOB_1/sales_summary-3f0c…" (16 hex digits)
+ */
+export function statementResumeKey(
+  jobId: string,
+  file: string,
+  sql: string,
+  binds: readonly unknown[],
+): string {
+  const digest = createHash("sha256").update(sql).update("\0").update(JSON.stringify(binds)).digest("hex");
+  return `${jobId}/${file}-${digest.slice(0, 16)}`;
+}
+
+/** Records query ids under resume keys, so a statement can be re-attached from another process. */
+export interface StatementLedger {
+  get(resumeKey: string): Promise<string | undefined>;
+  put(resumeKey: string, queryId: string): Promise<void>;
 }
 
 export interface QueryResult {

@@ -21,6 +21,7 @@ import type {
   QueryResult,
   Row,
   RowStream,
+  StatementLedger,
   Warehouse,
 } from "#services/reports/warehouse.port.js";
 import { createLogger, type Logger } from "#services/shared/logger.js";
@@ -54,11 +55,22 @@ export interface SnowflakeExecuteOptions {
   binds?: Array<string | number | boolean | null>;
   parameters?: Record<string, string | number>;
   streamResult?: boolean;
+  /** Submit and answer with the query id at once (the result is fetched with fetchResult). */
+  asyncExec?: boolean;
   complete: (err: unknown, stmt: SnowflakeStatementLike, rows?: unknown[]) => void;
 }
 
 export interface SnowflakeConnectionLike {
   execute(options: SnowflakeExecuteOptions): unknown;
+  /** snowflake-sdk: the status of a query by id (`RUNNING`, `SUCCESS`, `FAILED_WITH_ERROR`, …). */
+  getQueryStatus?(queryId: string): Promise<string>;
+  isStillRunning?(status: string): boolean;
+  /** snowflake-sdk: the result of a query by id; waits while it runs (Snowflake answers "in progress"). */
+  fetchResult?(options: {
+    queryId: string;
+    streamResult?: boolean;
+    complete: (err: unknown, stmt: SnowflakeStatementLike, rows?: unknown[]) => void;
+  }): unknown;
 }
 
 export interface SnowflakePoolLike {
@@ -91,6 +103,12 @@ export interface SnowflakeWarehouseOptions {
   sdkLogLevel?: "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE" | "OFF";
   /** Where snowflake-sdk's log lines go (sdkLogSink); the process's logger. */
   logger?: Logger;
+  /**
+   * Where statements given a `resumeKey` record their query id. With it, such statements run
+   * asynchronously (submitted, then their result fetched by id), and a job received again re-attaches to
+   * its statement while Snowflake still runs it (or has its result) instead of starting a second one.
+   */
+  statements?: StatementLedger;
   /** Substitute for snowflake-sdk (unit tests). */
   sdk?: SnowflakeSdk;
   /** Substitute for the secret loader (unit tests). */
@@ -238,6 +256,8 @@ export class SnowflakeWarehouse implements Warehouse {
   private secretValues: string[] = [];
   /** Statements executing now, and whether this adapter cancelled them (cancelRunning). */
   private readonly running = new Map<SnowflakeStatementLike, { cancelled: boolean }>();
+  /** Asynchronous statements whose result is awaited now, by query id (cancelled with SYSTEM$CANCEL_QUERY). */
+  private readonly awaited = new Map<string, { cancelled: boolean }>();
   private closed = false;
 
   constructor(private readonly options: SnowflakeWarehouseOptions) {
@@ -374,6 +394,15 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
+  private statementParameters(options: QueryOptions | undefined): Record<string, string | number> {
+    const parameters: Record<string, string | number> = {
+      ...PINNED_SESSION_PARAMETERS,
+      STATEMENT_TIMEOUT_IN_SECONDS: timeoutSeconds(options, this.statementTimeoutSeconds),
+    };
+    if (options?.tag !== undefined) parameters.QUERY_TAG = options.tag;
+    return parameters;
+  }
+
   private execute(
     connection: SnowflakeConnectionLike,
     sql: string,
@@ -381,11 +410,131 @@ export class SnowflakeWarehouse implements Warehouse {
     options: QueryOptions | undefined,
     streamResult: boolean,
   ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
-    const parameters: Record<string, string | number> = {
-      ...PINNED_SESSION_PARAMETERS,
-      STATEMENT_TIMEOUT_IN_SECONDS: timeoutSeconds(options, this.statementTimeoutSeconds),
-    };
-    if (options?.tag !== undefined) parameters.QUERY_TAG = options.tag;
+    const ledger = this.options.statements;
+    const resumeKey = options?.resumeKey;
+    if (ledger !== undefined && resumeKey !== undefined && typeof connection.fetchResult === "function")
+      return this.executeResumable(connection, ledger, resumeKey, sql, binds, options, streamResult);
+    return this.executeNow(connection, sql, binds, options, streamResult);
+  }
+
+  /**
+   * A statement that survives its worker: a query id recorded under the resume key that Snowflake still
+   * runs (or has finished successfully: results are kept 24 h) is re-attached; otherwise the statement is
+   * submitted asynchronously, its id recorded at once, and its result fetched by id.
+   */
+  private async executeResumable(
+    connection: SnowflakeConnectionLike,
+    ledger: StatementLedger,
+    resumeKey: string,
+    sql: string,
+    binds: readonly unknown[],
+    options: QueryOptions | undefined,
+    streamResult: boolean,
+  ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
+    const log = this.options.logger;
+    let queryId: string | undefined;
+    const recorded = await ledger.get(resumeKey).catch((error: unknown) => {
+      log?.warn("statement ledger unreadable: the statement runs anew", { resumeKey, error });
+      return undefined;
+    });
+    if (recorded !== undefined) {
+      const status = await connection.getQueryStatus?.(recorded).catch(() => undefined);
+      if (status !== undefined && (status === "SUCCESS" || connection.isStillRunning?.(status) === true)) {
+        queryId = recorded;
+        log?.info("re-attached to the job's statement in Snowflake instead of running it again", {
+          queryId,
+          status,
+          resumeKey,
+        });
+      }
+    }
+    if (queryId === undefined) {
+      queryId = await this.submit(connection, sql, binds, options);
+      await ledger.put(resumeKey, queryId).catch((error: unknown) => {
+        log?.warn("statement ledger not written: a redelivery would run the statement again", {
+          resumeKey,
+          queryId,
+          error,
+        });
+      });
+    }
+    return this.fetchById(connection, queryId, streamResult);
+  }
+
+  /** Submits a statement asynchronously and answers with its query id. */
+  private submit(
+    connection: SnowflakeConnectionLike,
+    sql: string,
+    binds: readonly unknown[],
+    options: QueryOptions | undefined,
+  ): Promise<string> {
+    const sfBinds = toSnowflakeBinds(binds);
+    return new Promise((resolve, reject) => {
+      try {
+        connection.execute({
+          sqlText: sql,
+          ...(sfBinds.length > 0 ? { binds: sfBinds } : {}),
+          parameters: this.statementParameters(options),
+          asyncExec: true,
+          complete: (err, stmt) => {
+            const id = queryIdOfStatement(stmt);
+            if (err) return reject(err);
+            if (id === undefined) return reject(new WarehouseUnavailableError("Snowflake gave no query id"));
+            resolve(id);
+          },
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
+  private fetchById(
+    connection: SnowflakeConnectionLike,
+    queryId: string,
+    streamResult: boolean,
+  ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
+    const state = { cancelled: false };
+    this.awaited.set(queryId, state);
+    return new Promise((resolve, reject) => {
+      try {
+        connection.fetchResult?.({
+          queryId,
+          streamResult,
+          complete: (err, stmt, rows) => {
+            this.awaited.delete(queryId);
+            if (!err) return resolve({ stmt, rows });
+            if (err && typeof err === "object") statementQueryIds.set(err, queryId);
+            if (state.cancelled) return reject(this.interrupted(err, queryId));
+            reject(err);
+          },
+        });
+      } catch (error) {
+        this.awaited.delete(queryId);
+        reject(error);
+      }
+    });
+  }
+
+  private interrupted(err: unknown, queryId: string | undefined): WarehouseUnavailableError {
+    return new WarehouseUnavailableError(
+      "the statement was cancelled because the worker is shutting down; the job runs again",
+      {
+        code: "INTERRUPTED",
+        cause: sanitizedCause(err, this.redact),
+        ...(queryId === undefined ? {} : { queryId }),
+      },
+    );
+  }
+
+  private executeNow(
+    connection: SnowflakeConnectionLike,
+    sql: string,
+    binds: readonly unknown[],
+    options: QueryOptions | undefined,
+    streamResult: boolean,
+  ): Promise<{ stmt: SnowflakeStatementLike; rows: unknown[] | undefined }> {
+    const parameters = this.statementParameters(options);
     const sfBinds = toSnowflakeBinds(binds);
     return new Promise((resolve, reject) => {
       let running: SnowflakeStatementLike | undefined;
@@ -401,18 +550,7 @@ export class SnowflakeWarehouse implements Warehouse {
             if (!err) return resolve({ stmt: done, rows });
             const failedQueryId = queryIdOfStatement(done);
             if (failedQueryId && err && typeof err === "object") statementQueryIds.set(err, failedQueryId);
-            if (state?.cancelled) {
-              return reject(
-                new WarehouseUnavailableError(
-                  "the statement was cancelled because the worker is shutting down; the job runs again",
-                  {
-                    code: "INTERRUPTED",
-                    cause: sanitizedCause(err, this.redact),
-                    queryId: done?.getQueryId?.(),
-                  },
-                ),
-              );
-            }
+            if (state?.cancelled) return reject(this.interrupted(err, failedQueryId));
             reject(err);
           },
         }) as SnowflakeStatementLike | undefined;
@@ -505,8 +643,23 @@ export class SnowflakeWarehouse implements Warehouse {
 
   async cancelRunning(): Promise<number> {
     const statements = [...this.running.entries()].filter(([, state]) => !state.cancelled);
-    await Promise.all(
-      statements.map(
+    const awaited = [...this.awaited.entries()].filter(([, state]) => !state.cancelled);
+    await Promise.all([
+      // asynchronous statements are cancelled by id, on the health pool's own connection
+      ...awaited.map(async ([queryId, state]) => {
+        state.cancelled = true;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.queryOn("health", "SELECT SYSTEM$CANCEL_QUERY(?) AS cancelled", [queryId], {
+            timeoutMs: CANCEL_TIMEOUT_MS,
+          }).catch(() => {}),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, CANCEL_TIMEOUT_MS);
+          }),
+        ]);
+        clearTimeout(timer);
+      }),
+      ...statements.map(
         ([stmt, state]) =>
           new Promise<void>((resolve) => {
             state.cancelled = true;
@@ -522,8 +675,8 @@ export class SnowflakeWarehouse implements Warehouse {
             }
           }),
       ),
-    );
-    return statements.length;
+    ]);
+    return statements.length + awaited.length;
   }
 
   async close(): Promise<void> {

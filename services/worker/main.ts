@@ -30,6 +30,7 @@ import { sweepDeadLetters } from "./dlq-sweeper.js";
 import { type GenerateFn, processJobMessage } from "./process-job.js";
 import { S3JobClaims } from "./s3-job-claims.js";
 import { S3ReportStore } from "./s3-report-store.js";
+import { S3StatementLedger } from "./s3-statement-ledger.js";
 import { createWarehouse } from "./warehouse-factory.js";
 
 export interface WorkerOverrides {
@@ -91,7 +92,8 @@ export async function startWorker(
       "INTAKE_JOB_ID_KEY is not set: job ids the Snowflake intake derives use a random key of this process (a retried batch served by another worker gets new ids)",
     );
   }
-  const real = () => createWarehouse(config, clients, logger);
+  const real = () =>
+    createWarehouse(config, clients, logger, new S3StatementLedger(clients.s3, names.bucket));
   const warehouse = overrides.warehouse ? await overrides.warehouse(real) : await real();
   const events = new ReportEventPublisher(clients.events, { busName: names.busName });
   const store = new S3ReportStore(clients.s3, names.bucket);

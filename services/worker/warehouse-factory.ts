@@ -2,7 +2,7 @@
  * Picks the warehouse adapter from configuration. Adapters load lazily so a DuckDB worker never loads
  * snowflake-sdk and vice versa.
  */
-import type { Warehouse } from "#services/reports/warehouse.port.js";
+import type { StatementLedger, Warehouse } from "#services/reports/warehouse.port.js";
 import type { AwsClients } from "#services/shared/aws.js";
 import type { Logger } from "#services/shared/logger.js";
 import type { WorkerConfig } from "./config.js";
@@ -11,6 +11,8 @@ export async function createWarehouse(
   config: WorkerConfig,
   clients: AwsClients,
   logger: Logger,
+  /** Where Snowflake statements record their query ids (re-attached on a redelivery). */
+  statements?: StatementLedger,
 ): Promise<Warehouse> {
   if (config.WAREHOUSE === "snowflake") {
     const { createSnowflakeWarehouse } = await import("#services/warehouse/snowflake-warehouse.js");
@@ -22,6 +24,7 @@ export async function createWarehouse(
       // one connection per job the worker runs at once
       poolMax: config.WORKER_CONCURRENCY,
       logger,
+      ...(statements === undefined ? {} : { statements }),
     });
   }
   const { createDuckDbWarehouse } = await import("#services/warehouse/duckdb-warehouse.js");

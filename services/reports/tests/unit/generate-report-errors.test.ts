@@ -150,7 +150,7 @@ describe("generateReport errors", () => {
     expect(new Set(tags)).toEqual(new Set(["ERR_1"]));
   });
 
-  it("passes the job id as tag and the timeout to streamed queries too", async () => {
+  it("passes the job id as tag, the timeout and a resume key per statement to streamed queries too", async () => {
     const seen: QueryOptions[] = [];
     const recording: Warehouse = {
       query: async (sql, binds, options) => {
@@ -174,9 +174,32 @@ describe("generateReport errors", () => {
     );
     await readBody(report.body);
     expect(seen).toEqual([
-      { tag: "ERR_1", timeoutMs: 5_000 },
-      { tag: "ERR_1", timeoutMs: 5_000 },
+      {
+        tag: "ERR_1",
+        timeoutMs: 5_000,
+        resumeKey: expect.stringMatching(/^ERR_1\/sales_summary-[0-9a-f]{16}$/),
+      },
+      { tag: "ERR_1", timeoutMs: 5_000, resumeKey: expect.stringMatching(/^ERR_1\/sales-[0-9a-f]{16}$/) },
     ]);
     expect(report.stats().queryIds).toHaveLength(2);
+
+    // the same job again names the same statements (a redelivery re-attaches); other parameters do not
+    const again: QueryOptions[] = [];
+    const other: QueryOptions[] = [];
+    for (const [list, to] of [
+      [again, "2025-07-31"],
+      [other, "2025-07-30"],
+    ] as const) {
+      const w: Warehouse = {
+        ...recording,
+        query: async (sql, binds, options) => {
+          list.push(options ?? {});
+          return warehouse.query(sql, binds, options);
+        },
+      };
+      await generateReport(rawJob("sales", { from: "2025-07-01", to }, "json"), w, OPTIONS);
+    }
+    expect(again[0]?.resumeKey).toBe(seen[0]?.resumeKey);
+    expect(other[0]?.resumeKey).not.toBe(seen[0]?.resumeKey);
   });
 });
