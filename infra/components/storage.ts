@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX } from "#events/s3-layout.js";
+import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX, STATEMENTS_PREFIX } from "#events/s3-layout.js";
 import { policyDocument, policyJson } from "../iam.js";
 
 export interface StorageArgs {
@@ -19,6 +19,8 @@ export interface StorageArgs {
 
 /** Worker output only lives until the organizer moved it; anything left after a day is an orphan. */
 export const GENERATED_EXPIRY_DAYS = 1;
+/** Days a statement's recorded query id is kept (Snowflake keeps a query's result for 24 hours). */
+export const STATEMENT_LEDGER_EXPIRY_DAYS = 2;
 
 export class ReportStorage extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
@@ -98,6 +100,14 @@ export class ReportStorage extends pulumi.ComponentResource {
             ],
             noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+          {
+            // A statement's query id is worth keeping only while Snowflake keeps its result (24 h).
+            id: "expire-statement-ledger",
+            status: "Enabled",
+            filter: { prefix: STATEMENTS_PREFIX },
+            expiration: { days: STATEMENT_LEDGER_EXPIRY_DAYS },
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
           },
           {
             // The audit trail is never expired; it only moves to a cheaper tier.

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATED_PREFIX, REPORTS_PREFIX } from "#events/s3-layout.js";
+import { GENERATED_PREFIX, REPORTS_PREFIX, STATEMENTS_PREFIX } from "#events/s3-layout.js";
 import { consumersOf, type Topology } from "#events/topology.js";
 import { parseInfraConfig } from "#infra/config.js";
 import { configInput } from "../fixtures/config.js";
@@ -197,12 +197,14 @@ describe("storage", () => {
     expect(versioning?.inputs.versioningConfiguration.status).toBe("Enabled");
   });
 
-  it("expires generated/ after a day and moves reports/ to colder storage on the configured days", () => {
+  it("expires generated/ after a day, recorded statement ids after two, and moves reports/ to colder storage on the configured days", () => {
     const [lifecycle] = mocks.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
     // biome-ignore lint/suspicious/noExplicitAny: provider input shape
     const rules: any[] = lifecycle?.inputs.rules;
     const generated = rules.find((r) => r.filter.prefix === GENERATED_PREFIX);
     expect(generated.expiration).toEqual({ days: 1 });
+    const statements = rules.find((r) => r.filter.prefix === STATEMENTS_PREFIX);
+    expect(statements.expiration).toEqual({ days: 2 });
     const reports = rules.find((r) => r.filter.prefix === REPORTS_PREFIX);
     expect(reports.expiration).toBeUndefined();
     expect(reports.transitions).toEqual([
