@@ -499,3 +499,59 @@ describe("snowflake-sdk's own logging", () => {
     expect(existsSync(cwdLog)).toBe(existedBefore);
   });
 });
+
+describe("SnowflakeWarehouse statement ledger", () => {
+  it("runs the statement when the ledger cannot be read or written, and says so in the log", async () => {
+    // Prepare: an SDK that runs asynchronously, and a ledger that fails both ways
+    const submitted: SnowflakeExecuteOptions[] = [];
+    const connection: SnowflakeConnectionLike = {
+      execute(options) {
+        submitted.push(options);
+        setImmediate(() =>
+          options.complete(undefined, statement({}, "01234567-89ab-cdef-0123-456789abcdef")),
+        );
+      },
+      getQueryStatus: async () => "SUCCESS",
+      isStillRunning: () => false,
+      fetchResult(options) {
+        const stmt = statement({ rows: [{ OK: 1 }], columns: [["OK", "fixed"]] }, options.queryId);
+        setImmediate(() =>
+          options.complete(undefined, stmt, options.streamResult ? undefined : [{ OK: "1" }]),
+        );
+      },
+    };
+    const sdk: SnowflakeSdk = {
+      createPool: () => ({
+        acquire: async () => connection,
+        release: async () => {},
+        destroy: async () => {},
+        drain: async () => {},
+        clear: async () => {},
+      }),
+    };
+    const lines: string[] = [];
+    const warehouse = new SnowflakeWarehouse({
+      secretId: "s",
+      secrets: {} as SecretsManagerClient,
+      sdk,
+      loadCredentials: async () => credentials,
+      logger: createLogger({ service: "test", write: (line: string) => lines.push(line) }),
+      statements: {
+        get: async () => {
+          throw new Error("S3 down");
+        },
+        put: async () => {
+          throw new Error("S3 down");
+        },
+      },
+    });
+    // Act
+    const result = await warehouse.query("SELECT 1 AS ok", [], { resumeKey: "JOB/file-0123456789abcdef" });
+    // Assess: submitted once, asynchronously, with the pinned parameters; the rows came by query id
+    expect(result).toEqual({ rows: [{ ok: 1 }], queryId: "01234567-89ab-cdef-0123-456789abcdef" });
+    expect(submitted).toHaveLength(1);
+    expect(submitted[0]).toMatchObject({ asyncExec: true, parameters: PINNED_SESSION_PARAMETERS });
+    expect(lines.join("\n")).toContain("statement ledger unreadable");
+    expect(lines.join("\n")).toContain("statement ledger not written");
+  });
+});
