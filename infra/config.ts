@@ -143,6 +143,12 @@ export const InfraConfigSchema = z.strictObject({
     rotationDays: positiveInt.max(365).default(90),
   }),
   tags: z.record(z.string(), z.string()).default({}),
+  /**
+   * Protect the stateful resources (reports bucket, secrets, ECR repository) from `pulumi destroy` and
+   * from replacement. They are retained on delete either way. Read from Pulumi: when unset, true on a
+   * production stack (`isProductionStack`), false elsewhere.
+   */
+  protect: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 export type InfraConfig = z.output<typeof InfraConfigSchema>;
@@ -175,6 +181,11 @@ export function parseInfraConfig(raw: unknown): InfraConfig {
   throw new InfraConfigError(`invalid stack configuration:\n  ${lines.join("\n  ")}`);
 }
 
+/** Stacks named `prod`, `production`, or starting with `prod-`/`prod_`/`prod.` (e.g. `prod-eu`). */
+export function isProductionStack(stack: string): boolean {
+  return /^prod(uction)?($|[-_.])/.test(stack);
+}
+
 const STRUCTURED_KEYS = [
   "network",
   "services",
@@ -184,6 +195,7 @@ const STRUCTURED_KEYS = [
   "schedules",
   "snowflake",
   "tags",
+  "protect",
 ] as const;
 const SCALAR_KEYS = ["prefix", "bucketName", "image"] as const;
 
@@ -210,5 +222,6 @@ export function readInfraConfig(): InfraConfig {
     }
     if (value !== undefined) raw[key] = value;
   }
+  raw.protect ??= isProductionStack(pulumi.getStack());
   return parseInfraConfig(raw);
 }

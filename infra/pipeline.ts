@@ -2,6 +2,7 @@
  * The whole pipeline from one validated config: builds the topology from events/ and hands each component
  * the names and ARNs it needs. `infra/index.ts` calls this once; tests call it under Pulumi mocks.
  */
+import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { buildTopology, type Topology } from "#events/topology.js";
 import { PipelineAlarms } from "./components/alarms.js";
@@ -11,6 +12,7 @@ import { NotificationTopic } from "./components/notifications.js";
 import { ReportSchedules } from "./components/schedules.js";
 import { SnowflakeSecret } from "./components/snowflake-secret.js";
 import { ReportStorage } from "./components/storage.js";
+import { TopicKey } from "./components/topic-key.js";
 import type { InfraConfig, ServiceId } from "./config.js";
 
 export interface Pipeline {
@@ -18,6 +20,7 @@ export interface Pipeline {
   messaging: Messaging;
   storage: ReportStorage;
   secret: SnowflakeSecret;
+  topicKey: TopicKey;
   notifications: NotificationTopic;
   alarmTopic: NotificationTopic;
   ecs: EcsServices;
@@ -28,36 +31,64 @@ export interface Pipeline {
 /** The alarm topic is operations-only (LocalStack has no alarms), so it is not in the topology; same naming. */
 export const alarmTopicName = (topology: Topology) => `${topology.prefix}-alarms`;
 
-export function createPipeline(config: InfraConfig): Pipeline {
+/**
+ * `opts` go to every top-level component (and so to every resource, through its parent): a parent to nest
+ * the pipeline under, or transformations (the unit tests read resource options through one).
+ */
+export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResourceOptions = {}): Pipeline {
   const topology = buildTopology({ prefix: config.prefix });
   const tags = { project: "report-pipeline", stackPrefix: topology.prefix, ...config.tags };
+  const accountId = aws.getCallerIdentityOutput({}, opts.parent ? { parent: opts.parent } : {}).accountId;
 
-  const messaging = new Messaging("messaging", { topology, tags });
-  const storage = new ReportStorage("storage", {
-    bucketName: config.bucketName ?? topology.bucket.name,
-    reportsInfrequentAccessDays: config.retention.reportsInfrequentAccessDays,
-    reportsGlacierDays: config.retention.reportsGlacierDays,
-    noncurrentVersionDays: config.retention.noncurrentVersionDays,
-    tags,
-  });
-  const secret = new SnowflakeSecret("snowflake-secret", {
-    secretName: config.snowflake.secretName,
-    recoveryWindowDays: config.snowflake.recoveryWindowDays,
-    rotationDays: config.snowflake.rotationDays,
-    ...(config.snowflake.rotationLambdaArn ? { rotationLambdaArn: config.snowflake.rotationLambdaArn } : {}),
-    tags,
-  });
-  const notifications = new NotificationTopic("notifications", {
-    topicName: topology.notifications.topicName,
-    emails: config.notifications.emails,
-    httpsEndpoints: config.notifications.httpsEndpoints,
-    tags,
-  });
-  const alarmTopic = new NotificationTopic("alarm-topic", {
-    topicName: alarmTopicName(topology),
-    emails: config.alarms.emails,
-    tags,
-  });
+  const messaging = new Messaging("messaging", { topology, tags }, opts);
+  const storage = new ReportStorage(
+    "storage",
+    {
+      bucketName: config.bucketName ?? topology.bucket.name,
+      reportsInfrequentAccessDays: config.retention.reportsInfrequentAccessDays,
+      reportsGlacierDays: config.retention.reportsGlacierDays,
+      noncurrentVersionDays: config.retention.noncurrentVersionDays,
+      protect: config.protect,
+      tags,
+    },
+    opts,
+  );
+  const secret = new SnowflakeSecret(
+    "snowflake-secret",
+    {
+      secretName: config.snowflake.secretName,
+      recoveryWindowDays: config.snowflake.recoveryWindowDays,
+      rotationDays: config.snowflake.rotationDays,
+      ...(config.snowflake.rotationLambdaArn
+        ? { rotationLambdaArn: config.snowflake.rotationLambdaArn }
+        : {}),
+      protect: config.protect,
+      tags,
+    },
+    opts,
+  );
+  const topicKey = new TopicKey("topic-key", { prefix: topology.prefix, accountId, tags }, opts);
+  const notifications = new NotificationTopic(
+    "notifications",
+    {
+      topicName: topology.notifications.topicName,
+      kmsKeyArn: topicKey.key.arn,
+      emails: config.notifications.emails,
+      httpsEndpoints: config.notifications.httpsEndpoints,
+      tags,
+    },
+    opts,
+  );
+  const alarmTopic = new NotificationTopic(
+    "alarm-topic",
+    {
+      topicName: alarmTopicName(topology),
+      kmsKeyArn: topicKey.key.arn,
+      emails: config.alarms.emails,
+      tags,
+    },
+    opts,
+  );
 
   const queueRef = (q: {
     queue: { arn: pulumi.Output<string>; url: pulumi.Output<string>; name: pulumi.Output<string> };
@@ -74,38 +105,64 @@ export function createPipeline(config: InfraConfig): Pipeline {
     notifier: queueRef(messaging.consumers.notifier),
     auditor: queueRef(messaging.consumers.auditor),
   };
-  const ecs = new EcsServices("ecs", {
+  const ecs = new EcsServices(
+    "ecs",
+    {
+      topology,
+      config,
+      queues,
+      busArn: messaging.bus.arn,
+      busName: messaging.bus.name,
+      bucketArn: storage.bucket.arn,
+      bucketName: storage.bucket.bucket,
+      secretArn: secret.secret.arn,
+      notificationsTopicArn: notifications.topic.arn,
+      topicKeyArn: topicKey.key.arn,
+      tags,
+    },
+    opts,
+  );
+
+  const alarms = new PipelineAlarms(
+    "alarms",
+    {
+      prefix: topology.prefix,
+      alarmTopicArn: alarmTopic.topic.arn,
+      dlqNames: [topology.jobs.dlqName, ...Object.values(topology.consumers).map((c) => c.dlqName)],
+      jobsQueueName: topology.jobs.queueName,
+      dlqDepthThreshold: config.alarms.dlqDepthThreshold,
+      oldestJobAgeSeconds: config.alarms.oldestJobAgeSeconds,
+      workerErrorRatePercent: config.alarms.workerErrorRatePercent,
+      evaluationPeriods: config.alarms.evaluationPeriods,
+      tags,
+    },
+    opts,
+  );
+
+  const schedules = new ReportSchedules(
+    "schedules",
+    {
+      prefix: topology.prefix,
+      accountId,
+      timezone: config.schedules.timezone,
+      jobs: config.schedules.jobs,
+      jobsQueueArn: messaging.jobs.queue.arn,
+      jobsDlq: { arn: messaging.jobs.dlq.arn, url: messaging.jobs.dlq.url },
+      tags,
+    },
+    opts,
+  );
+
+  return {
     topology,
-    config,
-    queues,
-    busArn: messaging.bus.arn,
-    busName: messaging.bus.name,
-    bucketArn: storage.bucket.arn,
-    bucketName: storage.bucket.bucket,
-    secretArn: secret.secret.arn,
-    notificationsTopicArn: notifications.topic.arn,
-    tags,
-  });
-
-  const alarms = new PipelineAlarms("alarms", {
-    prefix: topology.prefix,
-    alarmTopicArn: alarmTopic.topic.arn,
-    dlqNames: [topology.jobs.dlqName, ...Object.values(topology.consumers).map((c) => c.dlqName)],
-    jobsQueueName: topology.jobs.queueName,
-    dlqDepthThreshold: config.alarms.dlqDepthThreshold,
-    oldestJobAgeSeconds: config.alarms.oldestJobAgeSeconds,
-    workerErrorRatePercent: config.alarms.workerErrorRatePercent,
-    evaluationPeriods: config.alarms.evaluationPeriods,
-    tags,
-  });
-
-  const schedules = new ReportSchedules("schedules", {
-    prefix: topology.prefix,
-    timezone: config.schedules.timezone,
-    jobs: config.schedules.jobs,
-    jobsQueueArn: messaging.jobs.queue.arn,
-    tags,
-  });
-
-  return { topology, messaging, storage, secret, notifications, alarmTopic, ecs, alarms, schedules };
+    messaging,
+    storage,
+    secret,
+    topicKey,
+    notifications,
+    alarmTopic,
+    ecs,
+    alarms,
+    schedules,
+  };
 }

@@ -13,6 +13,7 @@ import {
   STATE_PREFIX,
   STATEMENTS_PREFIX,
 } from "#events/s3-layout.js";
+import { TOPIC_KEY_PUBLISH_ACTIONS } from "./components/topic-key.js";
 import type { ServiceId } from "./config.js";
 import type { PolicyStatement } from "./iam.js";
 
@@ -27,6 +28,8 @@ export interface ServiceResources {
   bucketArn: Arn;
   secretArn: Arn;
   notificationsTopicArn: Arn;
+  /** The KMS key the notifications topic is encrypted with. */
+  topicKeyArn: Arn;
 }
 
 /** sqs-consumer receives, deletes, and extends visibility (heartbeat) on long jobs. */
@@ -211,6 +214,14 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Effect: "Allow",
           Action: ["sns:Publish"],
           Resource: [r.notificationsTopicArn],
+        },
+        {
+          // The topic is encrypted with a customer-managed key: SNS generates a data key for each message
+          // with the publisher's own permissions, so Publish alone answers KMSAccessDenied.
+          Sid: "EncryptNotifications",
+          Effect: "Allow",
+          Action: [...TOPIC_KEY_PUBLISH_ACTIONS],
+          Resource: [r.topicKeyArn],
         },
         {
           // A presigned URL carries its signer's permissions, so the notifier needs read on reports/.

@@ -6,13 +6,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "#events/topology.js";
-import { type InfraConfig, SERVICE_IDS, type ServiceId } from "../config.js";
-import { assumeRolePolicy, policyDocument, policyJson } from "../iam.js";
+import {
+  CONFIG_NAMESPACE,
+  type InfraConfig,
+  InfraConfigError,
+  SERVICE_IDS,
+  type ServiceId,
+} from "../config.js";
+import { assumeRolePolicy, type PolicyStatement, policyDocument, policyJson } from "../iam.js";
 import { type ServiceResources, serviceStatements } from "../service-permissions.js";
 
 export interface EcsArgs {
   topology: Topology;
-  config: Pick<InfraConfig, "region" | "image" | "network" | "services" | "workerConcurrency" | "retention">;
+  config: Pick<
+    InfraConfig,
+    "region" | "image" | "network" | "services" | "workerConcurrency" | "retention" | "protect"
+  >;
   /** The queue each service consumes. */
   queues: Record<
     ServiceId,
@@ -29,11 +38,28 @@ export interface EcsArgs {
   bucketName: pulumi.Input<string>;
   secretArn: pulumi.Input<string>;
   notificationsTopicArn: pulumi.Input<string>;
+  /** The KMS key of the notifications topic (the notifier encrypts what it publishes with it). */
+  topicKeyArn: pulumi.Input<string>;
   tags: Record<string, string>;
 }
 
 /** Seconds ECS waits after SIGTERM before SIGKILL (Fargate allows up to 120). */
 export const WORKER_STOP_TIMEOUT_SECONDS = 120;
+/**
+ * What the worker does after draining, before ECS's SIGKILL: cancel what still runs (≤ 5 s,
+ * CANCEL_TIMEOUT_MS), release it, and close the warehouse pool (≤ 10 s), plus slack.
+ */
+export const WORKER_AFTER_DRAIN_SECONDS = 20;
+/** The event consumers only close their health server and SDK clients after draining. */
+export const CONSUMER_STOP_TIMEOUT_SECONDS = 30;
+export const CONSUMER_AFTER_DRAIN_SECONDS = 5;
+
+/** How long a process drains on SIGTERM (DRAIN_TIMEOUT_MS), so that it ends before its stopTimeout. */
+export function drainTimeoutMs(service: ServiceId): number {
+  return service === "worker"
+    ? (WORKER_STOP_TIMEOUT_SECONDS - WORKER_AFTER_DRAIN_SECONDS) * 1000
+    : (CONSUMER_STOP_TIMEOUT_SECONDS - CONSUMER_AFTER_DRAIN_SECONDS) * 1000;
+}
 
 /** The worker serves /health (and the Snowflake intake) on this port. */
 export const WORKER_PORT = 8000;
@@ -61,6 +87,73 @@ export const WORKER_HEALTH_CHECK = {
   retries: 3,
   startPeriod: 30,
 };
+
+/** An image in ECR, as `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]`. */
+export interface EcrImage {
+  account: string;
+  region: string;
+  repository: string;
+  /** ARN of the repository, the resource ECR's pull actions are authorized on. */
+  repositoryArn: string;
+}
+
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+/** ECR repository names: lower-case path components separated by `/`. */
+const ECR_REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * The ECR repository a full image reference points at, or undefined when the image is in another
+ * registry (Docker Hub, GHCR, ...). Throws an InfraConfigError for an ECR host with a malformed rest, since
+ * such an image could never be pulled and the deploy would only fail when the tasks start.
+ */
+export function ecrImageOf(image: string): EcrImage | undefined {
+  const slash = image.indexOf("/");
+  if (slash < 0) return undefined;
+  const host = ECR_HOST.exec(image.slice(0, slash));
+  if (!host) return undefined;
+  const [, account = "", region = "", china] = host;
+  let rest = image.slice(slash + 1);
+  const at = rest.indexOf("@");
+  const digest = at >= 0 ? rest.slice(at + 1) : undefined;
+  if (at >= 0) rest = rest.slice(0, at);
+  const colon = rest.lastIndexOf(":");
+  const tag = colon >= 0 ? rest.slice(colon + 1) : undefined;
+  const repository = colon >= 0 ? rest.slice(0, colon) : rest;
+  const bad = (what: string) =>
+    new InfraConfigError(`invalid stack configuration:\n  ${CONFIG_NAMESPACE}:image: ${what} in "${image}"`);
+  if (!ECR_REPOSITORY.test(repository) || repository.length > 256) throw bad("not an ECR repository name");
+  if (tag !== undefined && !IMAGE_TAG.test(tag)) throw bad("not an image tag");
+  if (digest !== undefined && !IMAGE_DIGEST.test(digest)) throw bad("not a sha256 digest");
+  const partition = china ? "aws-cn" : "aws";
+  return {
+    account,
+    region,
+    repository,
+    repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${repository}`,
+  };
+}
+
+const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+
+/**
+ * The execution role's ECR statements for the configured image: a tag is pulled from the stack's own
+ * repository, a full ECR reference from the repository it names (in whatever account), and an image in
+ * another registry needs no ECR permission at all.
+ */
+export function imagePullStatements(
+  image: string,
+  stackRepositoryArn: pulumi.Input<string>,
+): PolicyStatement[] {
+  const repositoryArn = image.includes("/") ? ecrImageOf(image)?.repositoryArn : stackRepositoryArn;
+  if (repositoryArn === undefined) return [];
+  return [
+    // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it alone.
+    { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+    { Sid: "PullImage", Effect: "Allow", Action: PULL_ACTIONS, Resource: [repositoryArn] },
+  ];
+}
 
 export interface EcsService {
   taskRole: aws.iam.Role;
@@ -92,6 +185,9 @@ export class EcsServices extends pulumi.ComponentResource {
       { name: n("cluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags },
       parent,
     );
+    // The images every task definition revision refers to: a destroy or a replacement must not take them
+    // along (rollback needs the previous image), hence retained and, on protected stacks, protected.
+    const stateful = { parent: this, retainOnDelete: true, protect: config.protect };
     this.repository = new aws.ecr.Repository(
       n("app"),
       {
@@ -101,7 +197,7 @@ export class EcsServices extends pulumi.ComponentResource {
         encryptionConfigurations: [{ encryptionType: "AES256" }],
         tags,
       },
-      parent,
+      stateful,
     );
     new aws.ecr.LifecyclePolicy(
       n("app-lifecycle"),
@@ -158,7 +254,8 @@ export class EcsServices extends pulumi.ComponentResource {
           "HMAC key of the job ids the Snowflake intake derives (INTAKE_JOB_ID_KEY, >= 32 characters). Set out of band: aws secretsmanager put-secret-value --secret-id <this> --secret-string $(openssl rand -hex 32)",
         tags,
       },
-      parent,
+      // Its value is set out of band and would be lost with the resource: retained like the repository.
+      stateful,
     );
 
     this.executionRole = new aws.iam.Role(
@@ -172,14 +269,7 @@ export class EcsServices extends pulumi.ComponentResource {
         role: this.executionRole.id,
         policy: policyJson(
           policyDocument(
-            // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it alone.
-            { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
-            {
-              Sid: "PullImage",
-              Effect: "Allow",
-              Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-              Resource: [this.repository.arn],
-            },
+            ...imagePullStatements(config.image, this.repository.arn),
             {
               Sid: "WriteLogs",
               Effect: "Allow",
@@ -233,6 +323,7 @@ export class EcsServices extends pulumi.ComponentResource {
       bucketArn: args.bucketArn,
       secretArn: args.secretArn,
       notificationsTopicArn: args.notificationsTopicArn,
+      topicKeyArn: args.topicKeyArn,
     };
     const taskRolePolicy = new aws.iam.RolePolicy(
       `${name}-task-policy`,
@@ -241,7 +332,6 @@ export class EcsServices extends pulumi.ComponentResource {
     );
 
     const environment: { name: string; value: pulumi.Input<string> }[] = [
-      { name: "SERVICE_NAME", value: id },
       { name: "AWS_REGION", value: config.region },
       { name: "REPORTS_PREFIX", value: topology.prefix },
       { name: "EVENT_BUS_NAME", value: args.busName },
@@ -257,13 +347,13 @@ export class EcsServices extends pulumi.ComponentResource {
         { name: "WORKER_CONCURRENCY", value: String(config.workerConcurrency) },
         { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
         { name: "HTTP_PORT", value: String(WORKER_PORT) },
-        // Drain, then cancel what still runs (≤ 5 s, CANCEL_TIMEOUT_MS), release it, and close the pool
-        // (≤ 10 s): all of it must end before ECS's stopTimeout (below) sends SIGKILL.
-        { name: "DRAIN_TIMEOUT_MS", value: String((WORKER_STOP_TIMEOUT_SECONDS - 20) * 1000) },
       );
     } else {
       environment.push({ name: "QUEUE_URL", value: queue.url });
     }
+    // Drain, then what comes after it (WORKER_/CONSUMER_AFTER_DRAIN_SECONDS): all of it must end before
+    // ECS's stopTimeout (below) sends SIGKILL, so both are derived from the same constants.
+    environment.push({ name: "DRAIN_TIMEOUT_MS", value: String(drainTimeoutMs(id)) });
     if (id === "notifier")
       environment.push({ name: "NOTIFICATIONS_TOPIC_ARN", value: args.notificationsTopicArn });
 
@@ -287,7 +377,7 @@ export class EcsServices extends pulumi.ComponentResource {
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp" }],
             // SIGTERM drains in-flight jobs; give the worker time to finish or release them.
-            stopTimeout: id === "worker" ? WORKER_STOP_TIMEOUT_SECONDS : 30,
+            stopTimeout: id === "worker" ? WORKER_STOP_TIMEOUT_SECONDS : CONSUMER_STOP_TIMEOUT_SECONDS,
             logConfiguration: {
               logDriver: "awslogs",
               options: {
@@ -338,6 +428,9 @@ export class EcsServices extends pulumi.ComponentResource {
           assignPublicIp: config.network.assignPublicIp,
         },
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // `pulumi up` waits until the new tasks run and are healthy, so tasks that cannot start (image
+        // missing, secret unreadable, crash on bad config) fail the deploy instead of passing it silently.
+        waitForSteadyState: true,
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: "SERVICE",

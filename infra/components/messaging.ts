@@ -205,6 +205,10 @@ export class Messaging extends pulumi.ComponentResource {
         eventBusName: this.bus.name,
         targetId: "auditor-logs",
         arn: logGroup.arn,
+        // Like the queue target of the same rule: an event Logs did not take after a day of retries goes to
+        // the auditor's DLQ (whose policy already admits this rule), which the DLQ-depth alarm watches.
+        // A redrive re-audits it (a no-op by event id) without rewriting Logs: the DLQ message is the record.
+        deadLetterConfig: { arn: audit.dlq.arn },
         retryPolicy: { ...TARGET_RETRY },
       },
       { parent: this, dependsOn: [policy] },

@@ -1,12 +1,15 @@
 /**
  * SNS topics: the report notifications topic the notifier publishes to, and the alarm topic every
- * CloudWatch alarm sends to. Both encrypted with the AWS-managed SNS key; subscribers from stack config.
+ * CloudWatch alarm sends to. Both encrypted with the pipeline's customer-managed key (topic-key.ts: the
+ * AWS-managed SNS key would silently drop every alarm); subscribers from stack config.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface TopicArgs {
   topicName: string;
+  /** ARN of the KMS key the topic is encrypted with (TopicKey). */
+  kmsKeyArn: pulumi.Input<string>;
   emails: string[];
   httpsEndpoints?: string[];
   tags: Record<string, string>;
@@ -20,7 +23,7 @@ export class NotificationTopic extends pulumi.ComponentResource {
     const parent = { parent: this };
     this.topic = new aws.sns.Topic(
       args.topicName,
-      { name: args.topicName, kmsMasterKeyId: "alias/aws/sns", tags: args.tags },
+      { name: args.topicName, kmsMasterKeyId: args.kmsKeyArn, tags: args.tags },
       parent,
     );
     // Email and HTTPS subscriptions stay pending until the endpoint confirms; that is the point.

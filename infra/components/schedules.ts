@@ -1,7 +1,7 @@
 /**
  * EventBridge Scheduler schedules that send configured report jobs to the jobs queue, on cron expressions
  * evaluated in the configured time zone. The jobs are validated with the job schema at deploy time; the
- * Scheduler's role may only send to the jobs queue.
+ * Scheduler's role may only send to the jobs queue and, for runs it could not deliver, to the jobs DLQ.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -55,11 +55,24 @@ export function scheduledJobBody(schedule: ScheduleConfig, index: number): strin
   return body;
 }
 
+/** `arn:…:schedule-group/<group>` → `arn:…:schedule/<group>/`, the prefix of the group's schedules' ARNs. */
+function scheduleArnPrefix(groupArn: string): string {
+  return `${groupArn.replace(":schedule-group/", ":schedule/")}/`;
+}
+
 export interface SchedulesArgs {
   prefix: string;
+  /** The stack's account: the only one whose Scheduler may assume the role. */
+  accountId: pulumi.Input<string>;
   timezone: string;
   jobs: ScheduleConfig[];
   jobsQueueArn: pulumi.Input<string>;
+  /**
+   * Runs the Scheduler could not deliver after its retries go to the jobs DLQ: Scheduler sends the target
+   * input (the job) as the body, so it is a job that died like any other there — the DLQ sweeper emits its
+   * final ReportFailed, the DLQ-depth alarm fires, and a redrive to the jobs queue runs it.
+   */
+  jobsDlq: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   tags: Record<string, string>;
 }
 
@@ -78,11 +91,39 @@ export class ReportSchedules extends pulumi.ComponentResource {
       { name: `${args.prefix}-reports`, tags: args.tags },
       parent,
     );
+    // Scheduler delivers dead letters with the schedule's role (SendDeadLetters below); the queue policy
+    // admits the service principal too, but only for this account's schedules in this group. The jobs DLQ
+    // has no other queue policy (the worker reaches it through its role), so this one is its whole policy.
+    const ownSchedules = {
+      StringEquals: { "aws:SourceAccount": args.accountId },
+      ArnLike: { "aws:SourceArn": group.arn.apply((arn) => `${scheduleArnPrefix(arn)}*`) },
+    };
+    new aws.sqs.QueuePolicy(
+      `${args.prefix}-jobs-dlq-scheduler-policy`,
+      {
+        queueUrl: args.jobsDlq.url,
+        policy: policyJson(
+          policyDocument({
+            Sid: "AllowSchedulerDeadLetters",
+            Effect: "Allow",
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Action: ["sqs:SendMessage"],
+            Resource: [args.jobsDlq.arn],
+            Condition: ownSchedules,
+          }),
+        ),
+      },
+      parent,
+    );
     this.role = new aws.iam.Role(
       `${args.prefix}-scheduler`,
       {
         name: `${args.prefix}-scheduler`,
-        assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com"),
+        // Only this account's Scheduler may assume it (confused deputy: another account's schedule naming
+        // this role's ARN is refused).
+        assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": args.accountId },
+        }),
         tags: args.tags,
       },
       parent,
@@ -92,12 +133,20 @@ export class ReportSchedules extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: policyJson(
-          policyDocument({
-            Sid: "SendJobs",
-            Effect: "Allow",
-            Action: ["sqs:SendMessage"],
-            Resource: [args.jobsQueueArn],
-          }),
+          policyDocument(
+            {
+              Sid: "SendJobs",
+              Effect: "Allow",
+              Action: ["sqs:SendMessage"],
+              Resource: [args.jobsQueueArn],
+            },
+            {
+              Sid: "SendDeadLetters",
+              Effect: "Allow",
+              Action: ["sqs:SendMessage"],
+              Resource: [args.jobsDlq.arn],
+            },
+          ),
         ),
       },
       parent,
@@ -119,6 +168,8 @@ export class ReportSchedules extends pulumi.ComponentResource {
               roleArn: this.role.arn,
               input: bodies[i] as string,
               retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+              // A run that exhausted its retries is kept (with the error) instead of vanishing.
+              deadLetterConfig: { arn: args.jobsDlq.arn },
             },
           },
           { parent: this, dependsOn: [policy] },

@@ -11,6 +11,8 @@ export interface SnowflakeSecretArgs {
   recoveryWindowDays: number;
   rotationLambdaArn?: string;
   rotationDays: number;
+  /** Protect the secret from `pulumi destroy` and replacement (it is always retained on delete). */
+  protect: boolean;
   tags: Record<string, string>;
 }
 
@@ -28,7 +30,8 @@ export class SnowflakeSecret extends pulumi.ComponentResource {
         recoveryWindowInDays: args.recoveryWindowDays,
         tags: args.tags,
       },
-      { parent: this },
+      // Its value is put out of band: deleting the resource would lose the credentials with it.
+      { parent: this, retainOnDelete: true, protect: args.protect },
     );
     if (args.rotationLambdaArn) {
       new aws.secretsmanager.SecretRotation(

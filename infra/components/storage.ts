@@ -4,7 +4,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AUDIT_PREFIX, GENERATED_PREFIX, REPORTS_PREFIX, STATEMENTS_PREFIX } from "#events/s3-layout.js";
+import {
+  AUDIT_PREFIX,
+  GENERATED_PREFIX,
+  REPORTS_PREFIX,
+  STATE_PREFIX,
+  STATEMENTS_PREFIX,
+} from "#events/s3-layout.js";
 import { policyDocument, policyJson } from "../iam.js";
 
 export interface StorageArgs {
@@ -14,6 +20,8 @@ export interface StorageArgs {
   reportsGlacierDays: number;
   /** Days a replaced or deleted version is kept. */
   noncurrentVersionDays: number;
+  /** Protect the bucket from `pulumi destroy` and replacement (it is always retained on delete). */
+  protect: boolean;
   tags: Record<string, string>;
 }
 
@@ -21,6 +29,11 @@ export interface StorageArgs {
 export const GENERATED_EXPIRY_DAYS = 1;
 /** Days a statement's recorded query id is kept (Snowflake keeps a query's result for 24 hours). */
 export const STATEMENT_LEDGER_EXPIRY_DAYS = 2;
+/**
+ * Days a replaced or deleted _state/ object (claims, ledgers) is kept. The ledgers are written and deleted
+ * per event, so with versioning on, without this their old versions and delete markers pile up forever.
+ */
+export const STATE_NONCURRENT_VERSION_DAYS = 7;
 
 export class ReportStorage extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
@@ -30,7 +43,13 @@ export class ReportStorage extends pulumi.ComponentResource {
     const parent = { parent: this };
     const n = args.bucketName;
 
-    this.bucket = new aws.s3.Bucket(n, { bucket: n, tags: args.tags }, parent);
+    // Reports and the audit trail outlive the stack: a destroy, or a change that would replace the bucket,
+    // leaves it in place (and on protected stacks is refused).
+    this.bucket = new aws.s3.Bucket(
+      n,
+      { bucket: n, tags: args.tags },
+      { parent: this, retainOnDelete: true, protect: args.protect },
+    );
     const bucket = this.bucket.id;
 
     new aws.s3.BucketOwnershipControls(
@@ -108,6 +127,16 @@ export class ReportStorage extends pulumi.ComponentResource {
             filter: { prefix: STATEMENTS_PREFIX },
             expiration: { days: STATEMENT_LEDGER_EXPIRY_DAYS },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
+          },
+          {
+            // Only old versions and leftover delete markers: current claims and ledger entries stay (the
+            // statement ledger's own rule above expires those, and its shorter noncurrent days win there).
+            id: "expire-state-history",
+            status: "Enabled",
+            filter: { prefix: STATE_PREFIX },
+            noncurrentVersionExpiration: { noncurrentDays: STATE_NONCURRENT_VERSION_DAYS },
+            expiration: { expiredObjectDeleteMarker: true },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
           {
             // The audit trail is never expired; it only moves to a cheaper tier.

@@ -1,9 +1,20 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATED_PREFIX, REPORTS_PREFIX, STATEMENTS_PREFIX } from "#events/s3-layout.js";
+import {
+  AUDIT_PREFIX,
+  GENERATED_PREFIX,
+  REPORTS_PREFIX,
+  STATE_PREFIX,
+  STATEMENTS_PREFIX,
+} from "#events/s3-layout.js";
 import { consumersOf, type Topology } from "#events/topology.js";
 import { parseInfraConfig } from "#infra/config.js";
 import { configInput } from "../fixtures/config.js";
-import { installMocks, type MockRecorder, type RecordedResource } from "../support/pulumi-mocks.js";
+import {
+  installMocks,
+  MOCK_ACCOUNT,
+  type MockRecorder,
+  type RecordedResource,
+} from "../support/pulumi-mocks.js";
 
 // Mocks first, then the program (CONVENTIONS §8).
 const mocks: MockRecorder = installMocks();
@@ -39,6 +50,7 @@ describe("messaging", () => {
   it("gives every queue a DLQ with the topology's maxReceiveCount, and SSE on queues and DLQs", () => {
     const specs = [topology.jobs, ...consumersOf(topology)];
     const queues = mocks.ofType("aws:sqs/queue:Queue");
+    // Also the DLQ of the audit Logs target and of the schedules: delivery DLQs reuse these, no others.
     expect(queues).toHaveLength(specs.length * 2);
     for (const spec of specs) {
       const main = byName("aws:sqs/queue:Queue", spec.queueName);
@@ -106,6 +118,7 @@ describe("messaging", () => {
       .ofType("aws:cloudwatch/eventTarget:EventTarget")
       .find((t) => t.inputs.rule === audit && t.inputs.arn === logGroup.state.arn);
     expect(logsTarget).toBeDefined();
+    expect(logsTarget?.inputs.retryPolicy.maximumRetryAttempts).toBeGreaterThan(0);
     const archive = byName("aws:cloudwatch/eventArchive:EventArchive", topology.bus.archiveName);
     expect(archive.inputs.eventSourceArn).toBe(
       byName("aws:cloudwatch/eventBus:EventBus", topology.bus.name).state.arn,
@@ -114,8 +127,36 @@ describe("messaging", () => {
   });
 });
 
+describe("audit Logs target dead letters", () => {
+  it("dead-letters events the Logs target could not deliver into the auditor's DLQ, which admits the audit rule", () => {
+    // Prepare
+    const spec = topology.consumers.auditor;
+    const logGroup = byName("aws:cloudwatch/logGroup:LogGroup", topology.auditLogGroup.name);
+    const dlq = byName("aws:sqs/queue:Queue", spec.dlqName);
+    const ruleArn = byName("aws:cloudwatch/eventRule:EventRule", spec.rule.name).state.arn;
+    // Act
+    const logsTarget = mocks
+      .ofType("aws:cloudwatch/eventTarget:EventTarget")
+      .find((t) => t.inputs.rule === spec.rule.name && t.inputs.arn === logGroup.state.arn);
+    const policy = mocks
+      .ofType("aws:sqs/queuePolicy:QueuePolicy")
+      .find((p) => p.inputs.queueUrl === dlq.state.url);
+    // Assess
+    expect(logsTarget?.inputs.deadLetterConfig).toEqual({ arn: dlq.state.arn });
+    expect(dlq.inputs.sqsManagedSseEnabled).toBe(true);
+    expect(statementsOf(policy?.inputs.policy)).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["sqs:SendMessage"],
+        Resource: [dlq.state.arn],
+        Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+      }),
+    ]);
+  });
+});
+
 describe("IAM", () => {
-  const DATA_PLANES = ["sqs:", "s3:", "events:", "secretsmanager:"];
+  const DATA_PLANES = ["sqs:", "s3:", "events:", "secretsmanager:", "sns:", "kms:"];
 
   it("has no Allow statement on SQS, S3, EventBridge or Secrets Manager with a wildcard action or a * resource", () => {
     const policies = [
@@ -141,11 +182,20 @@ describe("IAM", () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it("lets the scheduler role only send messages to the jobs queue", () => {
+  it("lets only this account's Scheduler assume the scheduler role", () => {
     const role = byName("aws:iam/role:Role", `${topology.prefix}-scheduler`);
-    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({
-      Service: "scheduler.amazonaws.com",
-    });
+    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+      },
+    ]);
+  });
+
+  it("lets the scheduler role only send messages to the jobs queue and (dead letters) the jobs DLQ", () => {
+    const role = byName("aws:iam/role:Role", `${topology.prefix}-scheduler`);
     const policy = mocks
       .ofType("aws:iam/rolePolicy:RolePolicy")
       .find((p) => p.inputs.role === role.state.name || p.inputs.role === `${topology.prefix}-scheduler`);
@@ -156,6 +206,12 @@ describe("IAM", () => {
         Effect: "Allow",
         Action: ["sqs:SendMessage"],
         Resource: [queueArn(topology.jobs.queueName)],
+      },
+      {
+        Sid: "SendDeadLetters",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [queueArn(topology.jobs.dlqName)],
       },
     ]);
   });
@@ -197,14 +253,26 @@ describe("storage", () => {
     expect(versioning?.inputs.versioningConfiguration.status).toBe("Enabled");
   });
 
-  it("expires generated/ after a day, recorded statement ids after two, and moves reports/ to colder storage on the configured days", () => {
+  it("expires generated/ after a day, recorded statement ids after two, old _state/ versions and delete markers, and moves reports/ to colder storage on the configured days", () => {
     const [lifecycle] = mocks.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
     // biome-ignore lint/suspicious/noExplicitAny: provider input shape
     const rules: any[] = lifecycle?.inputs.rules;
+    expect(rules.every((r) => r.status === "Enabled")).toBe(true);
+    expect(rules.map((r) => r.filter.prefix).sort()).toEqual(
+      [GENERATED_PREFIX, REPORTS_PREFIX, STATEMENTS_PREFIX, STATE_PREFIX, AUDIT_PREFIX].sort(),
+    );
     const generated = rules.find((r) => r.filter.prefix === GENERATED_PREFIX);
     expect(generated.expiration).toEqual({ days: 1 });
     const statements = rules.find((r) => r.filter.prefix === STATEMENTS_PREFIX);
+    expect(statements.id).toBe("expire-statement-ledger");
     expect(statements.expiration).toEqual({ days: 2 });
+    // Claims and ledgers are rewritten and deleted per job/event: with versioning on, their history must go,
+    // but never a current claim (no days-based expiration on _state/).
+    const state = rules.find((r) => r.filter.prefix === STATE_PREFIX);
+    expect(state.noncurrentVersionExpiration).toEqual({ noncurrentDays: 7 });
+    expect(state.expiration).toEqual({ expiredObjectDeleteMarker: true });
+    const audit = rules.find((r) => r.filter.prefix === AUDIT_PREFIX);
+    expect(audit.expiration).toBeUndefined();
     const reports = rules.find((r) => r.filter.prefix === REPORTS_PREFIX);
     expect(reports.expiration).toBeUndefined();
     expect(reports.transitions).toEqual([

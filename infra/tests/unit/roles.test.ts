@@ -70,10 +70,12 @@ const FORGED_SOURCE = "aws.s3";
 const config = parseInfraConfig(configInput());
 let topology: Topology;
 const policies = {} as Record<ServiceId, Statement[]>;
+let topicKeyArn: string;
 
 beforeAll(async () => {
   topology = createPipeline(config).topology;
   await mocks.settle();
+  topicKeyArn = String(mocks.ofType("aws:kms/key:Key")[0]?.state.arn);
   for (const id of SERVICE_IDS) {
     const rolePolicy = mocks
       .ofType("aws:iam/rolePolicy:RolePolicy")
@@ -99,6 +101,8 @@ const arn = (what: string): string => {
     secret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:${config.snowflake.secretName}-AbCdEf`,
     otherSecret: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:other-XyZ123`,
     topic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${topology.notifications.topicName}`,
+    topicKey: topicKeyArn,
+    otherKey: `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     alarmTopic: `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:${p}-alarms`,
     bucket,
     generated: `${bucket}/generated/J1/J1_sales_20250803_154608.json`,
@@ -156,6 +160,7 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["secretsmanager:GetSecretValue", "otherSecret", false],
     ["secretsmanager:PutSecretValue", "secret", false],
     ["sns:Publish", "topic", false],
+    ["kms:GenerateDataKey", "topicKey", false],
   ],
   organizer: [
     ["sqs:ReceiveMessage", "organizeQueue", true],
@@ -188,6 +193,11 @@ const TABLE: Record<ServiceId, Row[]> = {
     ["sqs:ReceiveMessage", "auditQueue", false],
     ["sns:Publish", "topic", true],
     ["sns:Publish", "alarmTopic", false],
+    // The topics are encrypted with the pipeline's key; SNS uses the publisher's permissions on it.
+    ["kms:GenerateDataKey", "topicKey", true],
+    ["kms:Decrypt", "topicKey", true],
+    ["kms:GenerateDataKey", "otherKey", false],
+    ["kms:Encrypt", "topicKey", false],
     ["s3:GetObject", "report", true],
     ["s3:GetObject", "generated", false],
     ["s3:PutObject", "report", false],
@@ -253,6 +263,8 @@ const EXACT_ACTIONS: Record<ServiceId, string[]> = {
   ],
   notifier: [
     "events:PutEvents",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
     "s3:DeleteObject",
     "s3:GetObject",
     "s3:ListBucket",
