@@ -16,5 +16,7 @@ export const snowflakeSecretArn = pipeline.secret.secret.arn;
 export const intakeJobIdKeySecretArn = pipeline.ecs.intakeKeySecret.arn;
 export const notificationsTopicArn = pipeline.notifications.topic.arn;
 export const alarmTopicArn = pipeline.alarmTopic.topic.arn;
+export const dashboardName = pipeline.dashboard.dashboard.dashboardName;
+export const dashboardUrl = pipeline.dashboard.url;
 export const clusterName = pipeline.ecs.cluster.name;
 export const repositoryUrl = pipeline.ecs.repository.repositoryUrl;

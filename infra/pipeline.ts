@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { buildTopology, type Topology } from "#events/topology.js";
 import { PipelineAlarms } from "./components/alarms.js";
+import { PipelineDashboard } from "./components/dashboard.js";
 import { EcsServices } from "./components/ecs.js";
 import { Messaging } from "./components/messaging.js";
 import { NotificationTopic } from "./components/notifications.js";
@@ -25,6 +26,7 @@ export interface Pipeline {
   alarmTopic: NotificationTopic;
   ecs: EcsServices;
   alarms: PipelineAlarms;
+  dashboard: PipelineDashboard;
   schedules: ReportSchedules;
 }
 
@@ -139,6 +141,19 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
     opts,
   );
 
+  const dashboard = new PipelineDashboard(
+    "dashboard",
+    {
+      dashboardName: `${topology.prefix}-pipeline`,
+      topology,
+      region: config.region,
+      alarmArns: [...alarms.dlqAlarms, alarms.oldestJobAlarm, alarms.workerErrorRateAlarm].map((a) => a.arn),
+      dlqDepthThreshold: config.alarms.dlqDepthThreshold,
+      oldestJobAgeSeconds: config.alarms.oldestJobAgeSeconds,
+    },
+    opts,
+  );
+
   const schedules = new ReportSchedules(
     "schedules",
     {
@@ -163,6 +178,7 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
     alarmTopic,
     ecs,
     alarms,
+    dashboard,
     schedules,
   };
 }

@@ -4,20 +4,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, WORKER_METRICS, type WorkerOutcome } from "#services/shared/metrics.js";
 
 /**
- * The worker's EMF metrics as `services/worker/process-job.ts` emits them: a `Jobs` count per finished
- * attempt in namespace `ReportPipeline`, dimensions `Service=report-worker` and `Outcome`.
- * Errors are failed, dead-lettered and retried attempts; rejected messages are the producer's error, not
- * the worker's, and count on neither side.
+ * How the worker's attempts count for its error rate (metric names and dimensions: `WORKER_METRICS`, which
+ * the worker emits with). Errors are failed, dead-lettered and retried attempts; rejected messages are the
+ * producer's error, not the worker's, and count on neither side.
  */
-export const WORKER_EMF = {
-  namespace: "ReportPipeline",
-  metricName: "Jobs",
-  service: "report-worker",
+export const WORKER_ERROR_RATE = {
   errorOutcomes: ["failed", "dead-lettered", "retrying"],
   successOutcomes: ["generated"],
-} as const;
+} as const satisfies Record<string, readonly WorkerOutcome[]>;
 
 export interface AlarmsArgs {
   prefix: string;
@@ -85,7 +82,8 @@ export class PipelineAlarms extends pulumi.ComponentResource {
       parent,
     );
 
-    const outcomes = [...WORKER_EMF.errorOutcomes, ...WORKER_EMF.successOutcomes];
+    const { errorOutcomes, successOutcomes } = WORKER_ERROR_RATE;
+    const outcomes = [...errorOutcomes, ...successOutcomes];
     const metricId = (outcome: string) => outcome.replaceAll("-", "_");
     const filled = (list: readonly string[]) => list.map((o) => `FILL(${metricId(o)}, 0)`).join(" + ");
     this.workerErrorRateAlarm = new aws.cloudwatch.MetricAlarm(
@@ -98,16 +96,19 @@ export class PipelineAlarms extends pulumi.ComponentResource {
             id: metricId(outcome),
             returnData: false,
             metric: {
-              namespace: WORKER_EMF.namespace,
-              metricName: WORKER_EMF.metricName,
-              dimensions: { Service: WORKER_EMF.service, Outcome: outcome },
+              namespace: METRICS_NAMESPACE,
+              metricName: WORKER_METRICS.names.jobs,
+              dimensions: {
+                [WORKER_METRICS.dimensions.service]: WORKER_METRICS.service,
+                [WORKER_METRICS.dimensions.outcome]: outcome,
+              },
               period: 300,
               stat: "Sum",
             },
           })),
           {
             id: "errorRate",
-            expression: `100 * (${filled(WORKER_EMF.errorOutcomes)}) / (${filled(outcomes)})`,
+            expression: `100 * (${filled(errorOutcomes)}) / (${filled(outcomes)})`,
             label: "worker error rate (%)",
             returnData: true,
           },

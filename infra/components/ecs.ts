@@ -73,14 +73,17 @@ export function defaultCommand(service: ServiceId): string[] {
 }
 
 /**
- * The image has no curl/wget (node slim), so the health probe is node itself. A 2xx from /health is healthy.
+ * The image has no curl/wget (node slim), so the health probe is node itself. It asks liveness
+ * (`/health/live`: the process serves and polls), not readiness: a warehouse or queue outage makes the
+ * worker unready, and restarting it for that would only turn an outage into a restart loop that can trip
+ * the deployment circuit breaker.
  */
 export const WORKER_HEALTH_CHECK = {
   command: [
     "CMD",
     "node",
     "-e",
-    `fetch("http://127.0.0.1:${WORKER_PORT}/health").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+    `fetch("http://127.0.0.1:${WORKER_PORT}/health/live").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
   ],
   interval: 15,
   timeout: 5,

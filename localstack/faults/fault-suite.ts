@@ -329,14 +329,16 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       }
       return done;
     };
-    /** Messages a worker is handling right now, from its own /health ("<n> in flight"). */
+    /** Messages a worker is handling right now, from its own readiness answer (checks.consumer.inFlight). */
     const inFlightOf = async (w: ServiceProcess): Promise<number> => {
       const port = /"port":(\d+)/.exec(readyLine.get(w) ?? "")?.[1];
       if (!port) return 0;
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-        const body = JSON.stringify(await res.json());
-        return Number(/(\d+) in flight/.exec(body)?.[1] ?? 0);
+        const res = await fetch(`http://127.0.0.1:${port}/health/ready`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        const body = (await res.json()) as { checks?: { consumer?: { inFlight?: number } } };
+        return body.checks?.consumer?.inFlight ?? 0;
       } catch {
         return 0;
       }

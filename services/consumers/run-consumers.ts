@@ -104,11 +104,12 @@ export async function startConsumers(
       ? createHttpServer({
           logger,
           maxBodyBytes: 1024,
+          live: () => Object.values(consumers).every((c) => c.isRunning),
           health: async () =>
             Object.fromEntries(
               Object.entries(consumers).map(([id, c]) => [
                 id,
-                { ok: c.isRunning, detail: `${c.inFlightCount} in flight` },
+                { ok: c.isRunning, inFlight: c.inFlightCount },
               ]),
             ),
         })

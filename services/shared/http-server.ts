@@ -2,7 +2,10 @@
  * The processes' HTTP side (node:http, no framework). Every process serves /health; the routes whose
  * handler a process passes are served, the others answer 501:
  *
- *   GET  /health             the process's checks (200 ok / 503 degraded)
+ *   GET  /health/live        liveness: the process serves and its consumers run (200 / 503); what the
+ *                            container health check asks, so a warehouse outage never restarts a task
+ *   GET  /health/ready       readiness: queue, warehouse, consumers (200 ok / 503 degraded); `/health` is
+ *                            the same answer. Checks are booleans and codes, never an error's text
  *   POST /jobs               validate and enqueue a job → 202 {jobId}; 400 naming the field; 413 too large
  *   GET  /jobs/:id           job status from the audit trail (404 while no event exists)
  *   POST /snowflake/submit   Snowflake external-function intake (batch rows in, one job id per row out)
@@ -19,9 +22,12 @@ import type { AddressInfo } from "node:net";
 import { isPipelineError, ValidationError } from "#events/errors.js";
 import type { Logger } from "#services/shared/logger.js";
 
+/** One readiness check: a boolean, the failure's stable code, and for a consumer its messages in flight. */
 export interface HealthCheck {
   ok: boolean;
-  detail?: string;
+  /** Why it failed (a PipelineError code, e.g. WAREHOUSE_UNAVAILABLE); never an error message. */
+  code?: string;
+  inFlight?: number;
 }
 
 /**
@@ -61,7 +67,10 @@ export interface HttpDeps {
   maxBodyBytes: number;
   /** Overrides of HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
+  /** Readiness checks (queue, warehouse, consumers). */
   health(): Promise<Record<string, HealthCheck>>;
+  /** Liveness: false once the process can no longer do its work (its consumers stopped). Default true. */
+  live?(): boolean;
   /** Validates and enqueues a job; throws ValidationError on bad input. */
   submit?(input: unknown): Promise<{ jobId: string; messageId?: string }>;
   /** Status of a job, or undefined when nothing is known of it. */
@@ -160,15 +169,32 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
+/** Only the fields a check may carry: whatever a caller put in, no error text leaves the process. */
+function healthChecks(checks: Record<string, HealthCheck>): Record<string, HealthCheck> {
+  const out: Record<string, HealthCheck> = {};
+  for (const [name, check] of Object.entries(checks)) {
+    const clean: HealthCheck = { ok: check.ok === true };
+    if (typeof check.code === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(check.code)) clean.code = check.code;
+    if (typeof check.inFlight === "number" && Number.isSafeInteger(check.inFlight))
+      clean.inFlight = check.inFlight;
+    out[name] = clean;
+  }
+  return out;
+}
+
 export function createHttpServer(deps: HttpDeps): Server {
   const limits = { ...HTTP_LIMITS, ...deps.limits };
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
-    if (url.pathname === "/health" && method === "GET") {
-      const checks = await deps.health();
-      const ok = Object.values(checks).every((c) => c.ok);
-      return send(res, ok ? 200 : 503, { status: ok ? "ok" : "degraded", checks });
+    if (url.pathname === "/health/live" && method === "GET") {
+      const live = deps.live?.() ?? true;
+      return send(res, live ? 200 : 503, { live, status: live ? "ok" : "stopped" });
+    }
+    if ((url.pathname === "/health" || url.pathname === "/health/ready") && method === "GET") {
+      const checks = healthChecks(await deps.health());
+      const ready = Object.values(checks).every((c) => c.ok);
+      return send(res, ready ? 200 : 503, { ready, status: ready ? "ok" : "degraded", checks });
     }
     if (url.pathname === "/jobs" && method === "POST") {
       if (!deps.submit) throw new HttpError(501, "NOT_IMPLEMENTED", "this process does not accept jobs");
@@ -196,7 +222,9 @@ export function createHttpServer(deps: HttpDeps): Server {
       const body = await readJson(req, deps.maxBodyBytes);
       return send(res, 200, await deps.snowflakeSubmit(body));
     }
-    const known = ["/health", "/jobs", "/snowflake/submit"].includes(url.pathname) || jobMatch;
+    const known =
+      ["/health", "/health/live", "/health/ready", "/jobs", "/snowflake/submit"].includes(url.pathname) ||
+      jobMatch;
     throw known
       ? new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${url.pathname}`)
       : new HttpError(404, "NOT_FOUND", `no route for ${method} ${url.pathname}`);

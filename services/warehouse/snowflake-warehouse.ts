@@ -693,20 +693,23 @@ export class SnowflakeWarehouse implements Warehouse {
  * statement stuck on the network must not keep a draining worker from exiting.
  */
 async function drainPool(pool: Promise<SnowflakePoolLike>, timeoutMs = 10_000): Promise<void> {
-  try {
-    const p = await pool;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      p.drain(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    await p.clear();
-  } catch {
-    /* nothing left to release */
-  }
+  let timer: NodeJS.Timeout | undefined;
+  // Bounded as a whole: with Snowflake unreachable, a connection the pool is still creating (the SDK keeps
+  // retrying its login) holds both drain() and clear(), and a stopping worker must not wait for it.
+  await Promise.race([
+    (async () => {
+      const p = await pool;
+      await p.drain();
+      await p.clear();
+    })().catch(() => {
+      /* nothing left to release */
+    }),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref?.();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { toPipelineError } from "#events/errors.js";
 import { ReportEventPublisher } from "#events/event-publisher.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import { buildTopology } from "#events/topology.js";
@@ -127,13 +128,16 @@ export async function startWorker(
   const server = createHttpServer({
     logger,
     maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
+    // readiness: can the worker do a job now (the queue and the warehouse answer); liveness only asks
+    // whether it still polls, so a warehouse outage makes it unready, not restarted
+    live: () => consumer.isRunning,
     health: async () => {
       const check = async (fn: () => Promise<unknown>) => {
         try {
           await fn();
           return { ok: true };
         } catch (error) {
-          return { ok: false, detail: (error as Error).message };
+          return { ok: false, code: toPipelineError(error).code };
         }
       };
       const [queue, wh] = await Promise.all([
@@ -150,7 +154,7 @@ export async function startWorker(
       return {
         queue,
         warehouse: wh,
-        consumer: { ok: consumer.isRunning, detail: `${consumer.inFlightCount} in flight` },
+        consumer: { ok: consumer.isRunning, inFlight: consumer.inFlightCount },
       };
     },
     status: (jobId) => getJobStatus(auditTrail, jobId),

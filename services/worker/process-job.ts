@@ -31,7 +31,7 @@ import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { EventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
-import { emitMetrics } from "#services/shared/metrics.js";
+import { emitMetrics, WORKER_METRICS, type WorkerOutcome } from "#services/shared/metrics.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
 import { receiveCountOf } from "#services/shared/queues.js";
 import type { JobClaim, JobClaims } from "./job-claims.port.js";
@@ -389,18 +389,19 @@ async function fail(
 
 function metric(
   deps: JobProcessorDeps,
-  outcome: string,
+  outcome: WorkerOutcome,
   m: { durationMs: number; rows: number; bytes: number },
   jobId: string | undefined,
 ) {
   if (deps.metrics === false) return;
+  const { dimensions: d, names: n } = WORKER_METRICS;
   emitMetrics({
-    dimensions: { Service: "report-worker", Outcome: outcome },
+    dimensions: { [d.service]: WORKER_METRICS.service, [d.outcome]: outcome },
     metrics: {
-      JobDuration: { value: m.durationMs, unit: "Milliseconds" },
-      JobRows: { value: m.rows, unit: "Count" },
-      JobBytes: { value: m.bytes, unit: "Bytes" },
-      Jobs: { value: 1, unit: "Count" },
+      [n.duration]: { value: m.durationMs, unit: "Milliseconds" },
+      [n.rows]: { value: m.rows, unit: "Count" },
+      [n.bytes]: { value: m.bytes, unit: "Bytes" },
+      [n.jobs]: { value: 1, unit: "Count" },
     },
     ...(jobId ? { properties: { jobId } } : {}),
   });

@@ -29,6 +29,10 @@ describe("infra/index.ts", () => {
     );
     expect(await outputValue(program.eventBusName)).toBe("rp-stack-report-events");
     expect(await outputValue(program.reportsBucket)).toBe("rp-stack-reports");
+    expect(await outputValue(program.dashboardName)).toBe("rp-stack-pipeline");
+    expect(await outputValue(program.dashboardUrl)).toBe(
+      "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/rp-stack-pipeline",
+    );
   });
 
   it("takes every service's scaling bounds from the stack config", () => {

@@ -321,12 +321,12 @@ describe("ECS", () => {
     expect(roles.size).toBe(SERVICES.length);
   });
 
-  it("health-checks the worker's /health on port 8000 and wires the worker's config", () => {
+  it("health-checks the worker's liveness (/health/live, not readiness) on port 8000 and wires the worker's config", () => {
     const td = mocks
       .ofType("aws:ecs/taskDefinition:TaskDefinition")
       .find((t) => t.inputs.family === `${topology.prefix}-worker`);
     const [container] = JSON.parse(td?.inputs.containerDefinitions);
-    expect(container.healthCheck.command.join(" ")).toContain("http://127.0.0.1:8000/health");
+    expect(container.healthCheck.command.join(" ")).toContain("http://127.0.0.1:8000/health/live");
     const env = Object.fromEntries(
       container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
     );

@@ -93,15 +93,47 @@ describe("worker HTTP server", () => {
     expect(huge.status).toBe(413);
   });
 
-  it("reports health 503 when a dependency is down", async () => {
+  it("is live but not ready when a dependency is down, and says why with a code, never the error's text", async () => {
+    // Prepare: the warehouse check fails; a careless caller even passes the raw error along
     const { base } = await start({
-      health: async () => ({ queue: { ok: true }, warehouse: { ok: false, detail: "connection refused" } }),
+      live: () => true,
+      health: async () => ({
+        queue: { ok: true },
+        warehouse: {
+          ok: false,
+          code: "WAREHOUSE_UNAVAILABLE",
+          detail: "connect ECONNREFUSED 10.0.3.7:443 user=svc",
+        } as never,
+      }),
+    });
+    // Act
+    const live = await fetch(`${base}/health/live`);
+    const ready = await fetch(`${base}/health/ready`);
+    const legacy = await fetch(`${base}/health`);
+    // Assess: the container check (liveness) passes; readiness fails with the code only
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ live: true, status: "ok" });
+    expect(ready.status).toBe(503);
+    const body = await ready.json();
+    expect(body).toEqual({
+      ready: false,
+      status: "degraded",
+      checks: { queue: { ok: true }, warehouse: { ok: false, code: "WAREHOUSE_UNAVAILABLE" } },
+    });
+    expect(JSON.stringify(body)).not.toContain("ECONNREFUSED");
+    expect(legacy.status).toBe(503);
+  });
+
+  it("is not live once the process stopped polling", async () => {
+    const { base } = await start({
+      live: () => false,
+      health: async () => ({ consumer: { ok: false, inFlight: 0 } }),
     });
 
-    const res = await fetch(`${base}/health`);
+    const res = await fetch(`${base}/health/live`);
 
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "degraded", checks: { warehouse: { ok: false } } });
+    expect(await res.json()).toEqual({ live: false, status: "stopped" });
   });
 
   it("answers 404 for an unknown route and 405 for a wrong method", async () => {
