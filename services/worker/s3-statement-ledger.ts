@@ -9,6 +9,12 @@ import { isAwsNotFound } from "#events/aws-errors.js";
 import { statementKey } from "#events/s3-layout.js";
 import type { StatementLedger } from "#services/reports/warehouse.port.js";
 
+/**
+ * Snowflake keeps a query's result for 24 hours: a statement started longer ago than this is not re-attached
+ * (its status may still say SUCCESS while its result is gone), it runs again.
+ */
+export const REATTACH_WITHIN_MS = 23 * 3_600_000;
+
 const RESUME_KEY = /^[A-Za-z0-9_-]{1,128}\/[a-z0-9_]{1,64}-[0-9a-f]{16}$/;
 const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,6 +22,7 @@ export class S3StatementLedger implements StatementLedger {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async get(resumeKey: string): Promise<string | undefined> {
@@ -24,7 +31,12 @@ export class S3StatementLedger implements StatementLedger {
       const out = await this.s3.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: statementKey(resumeKey) }),
       );
-      const parsed = JSON.parse((await out.Body?.transformToString()) ?? "") as { queryId?: unknown };
+      const parsed = JSON.parse((await out.Body?.transformToString()) ?? "") as {
+        queryId?: unknown;
+        startedAt?: unknown;
+      };
+      const startedAt = typeof parsed.startedAt === "string" ? Date.parse(parsed.startedAt) : Number.NaN;
+      if (!(this.now() - startedAt <= REATTACH_WITHIN_MS)) return undefined; // too old, or no time: run again
       return typeof parsed.queryId === "string" && QUERY_ID.test(parsed.queryId) ? parsed.queryId : undefined;
     } catch (error) {
       if (isAwsNotFound(error) || error instanceof SyntaxError) return undefined;
@@ -39,7 +51,7 @@ export class S3StatementLedger implements StatementLedger {
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: statementKey(resumeKey),
-        Body: JSON.stringify({ queryId, startedAt: new Date().toISOString() }),
+        Body: JSON.stringify({ queryId, startedAt: new Date(this.now()).toISOString() }),
         ContentType: "application/json",
       }),
     );
