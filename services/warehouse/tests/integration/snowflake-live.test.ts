@@ -95,4 +95,38 @@ describe.skipIf(!configured)("SnowflakeWarehouse on a live Snowflake account (SN
     expect((error as WarehouseError).retryable).toBe(false);
     expect((error as WarehouseError).code).toBe("WAREHOUSE_OBJECT_NOT_FOUND");
   });
+
+  it("re-attaches a second adapter to the first one's running asynchronous statement by its query id", async () => {
+    // Prepare: a ledger shared by two adapters (two workers); a statement that runs a few seconds
+    const entries = new Map<string, string>();
+    const statements = {
+      get: async (key: string) => entries.get(key),
+      put: async (key: string, id: string) => {
+        entries.set(key, id);
+      },
+    };
+    const make = () =>
+      createSnowflakeWarehouse({
+        secretId,
+        secrets: aws.secrets,
+        poolMax: 1,
+        statementTimeoutSeconds: 60,
+        statements,
+      });
+    const [a, b] = [make(), make()];
+    const key = `LIVE_${randomBytes(3).toString("hex")}/wait-0123456789abcdef`;
+    try {
+      // Act
+      const first = a.query("SELECT SYSTEM$WAIT(4) AS waited, 7 AS seven", [], { resumeKey: key });
+      const deadline = Date.now() + 30_000;
+      while (!entries.has(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const second = await b.query("SELECT SYSTEM$WAIT(4) AS waited, 7 AS seven", [], { resumeKey: key });
+      const one = await first;
+      // Assess: one statement, the same rows for both
+      expect(second.queryId).toBe(one.queryId);
+      expect(second.rows).toEqual([{ waited: "waited 4 seconds", seven: 7 }]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 120_000);
 });
