@@ -6,12 +6,14 @@
  *   reports events --follow
  *   reports status <jobId> [--json]
  *   reports replay --from 2025-08-01 --to 2025-08-03 [--dry-run] [--json]
+ *   reports redrive [--queue jobs|organize|notify|audit] [--max N] [--force]
  *
  * Each command lives in `commands/<name>.ts` and registers itself on the program.
  */
 import { Command, CommanderError } from "commander";
 import { isPipelineError } from "#events/errors.js";
 import { registerEvents } from "./commands/events.js";
+import { registerRedrive } from "./commands/redrive.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerStatus } from "./commands/status.js";
 import { registerSubmit } from "./commands/submit.js";
@@ -21,7 +23,7 @@ import { EXIT, exitCodeOf } from "./errors.js";
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("reports")
     .description(
-      "Submit report jobs to the report pipeline, watch its events, look up a job's status and rebuild the report indexes from the audit trail.\n" +
+      "Submit report jobs to the report pipeline, watch its events, look up a job's status, rebuild the report indexes from the audit trail and redrive dead letters.\n" +
         "AWS settings come from the environment (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials).",
     )
     .showHelpAfterError("(run with --help for usage)")
@@ -34,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEvents(program, ctx);
   registerStatus(program, ctx);
   registerReplay(program, ctx);
+  registerRedrive(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (s) => ctx.out(s.replace(/\n$/, "")),
