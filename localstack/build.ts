@@ -31,15 +31,16 @@ export function distPackageJson(): Record<string, unknown> {
   return { name: `${root.name}-dist`, version: root.version, private: true, type: "module", imports };
 }
 
-export function build(): void {
-  rmSync(DIST_DIR, { recursive: true, force: true });
+/** Builds into `outDir` (default dist/; the production smoke test builds into its own staging directory). */
+export function build(outDir: string = DIST_DIR): void {
+  rmSync(outDir, { recursive: true, force: true });
   const tsc = spawnSync(
     join(REPO_ROOT, "node_modules", ".bin", "tsc"),
-    ["-p", join(REPO_ROOT, "localstack", "tsconfig.build.json")],
+    ["-p", join(REPO_ROOT, "localstack", "tsconfig.build.json"), "--outDir", outDir],
     { stdio: "inherit", cwd: REPO_ROOT },
   );
   if (tsc.status !== 0) throw new Error(`tsc -p localstack/tsconfig.build.json failed (exit ${tsc.status})`);
-  writeFileSync(join(DIST_DIR, "package.json"), `${JSON.stringify(distPackageJson(), null, 2)}\n`);
+  writeFileSync(join(outDir, "package.json"), `${JSON.stringify(distPackageJson(), null, 2)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -28,6 +28,11 @@ export interface ServiceOptions {
   onLine?: (line: string) => void;
   /** How many recent lines `lines` keeps (default 200). */
   keepLines?: number;
+  /** Working directory, which `script` is relative to (default: the repo root). */
+  cwd?: string;
+  /** Run as this user and group (the production smoke test: a non-root user, as in the image). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ServiceProcess {
@@ -54,8 +59,10 @@ export function startService(options: ServiceOptions): ServiceProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   const writeFd = openSync(logFile, "w");
   const child = spawn(process.execPath, [...loader, script, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
     detached,
     stdio: ["ignore", writeFd, writeFd],
   });
