@@ -28,6 +28,8 @@ export interface ServiceOptions {
   onLine?: (line: string) => void;
   /** How many recent lines `lines` keeps (default 200). */
   keepLines?: number;
+  /** The node binary (default: this process's). */
+  node?: string;
   /** Working directory, which `script` is relative to (default: the repo root). */
   cwd?: string;
   /** Run as this user and group (the production smoke test: a non-root user, as in the image). */
@@ -58,7 +60,7 @@ export function startService(options: ServiceOptions): ServiceProcess {
   const loader = options.loader === "none" ? [] : ["--import", "tsx"];
   mkdirSync(dirname(logFile), { recursive: true });
   const writeFd = openSync(logFile, "w");
-  const child = spawn(process.execPath, [...loader, script, ...args], {
+  const child = spawn(options.node ?? process.execPath, [...loader, script, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     ...(options.uid !== undefined ? { uid: options.uid } : {}),

@@ -62,6 +62,8 @@ describe("production smoke test: built JS, production dependencies, non-root, re
   let root: string;
   let app: string;
   let writable: string;
+  /** The image's own node: a copy beside the app (the checkout's may sit where nobody can reach it). */
+  let node: string;
   const running: ServiceProcess[] = [];
   const secretId = `test/smoke-snowflake-${Date.now()}`;
 
@@ -84,6 +86,7 @@ describe("production smoke test: built JS, production dependencies, non-root, re
       name: `smoke-${id}`,
       script: `dist/services/${id}/main.js`,
       loader: "none",
+      node,
       cwd: app,
       ...USER,
       env: env(extra),
@@ -94,11 +97,15 @@ describe("production smoke test: built JS, production dependencies, non-root, re
   };
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), "smoke-"));
+    // under /tmp itself: TMPDIR may sit in a directory only its owner can enter (the fresh-machine check's)
+    root = mkdtempSync(join(existsSync("/tmp") ? "/tmp" : tmpdir(), "smoke-"));
     chmodSync(root, 0o755);
     app = join(root, "app");
     writable = join(root, "tmp");
     mkdirSync(app);
+    node = join(root, "node");
+    cpSync(process.execPath, node);
+    chmodSync(node, 0o755);
     build(join(app, "dist"));
     cpSync(join(REPO_ROOT, "sql"), join(app, "sql"), { recursive: true });
     for (const f of ["package.json", "package-lock.json"]) cpSync(join(REPO_ROOT, f), join(app, f));
@@ -133,11 +140,10 @@ describe("production smoke test: built JS, production dependencies, non-root, re
     expect(modules).not.toContain("vitest");
     expect(modules).toContain("snowflake-sdk");
     expect(() =>
-      execFileSync(
-        process.execPath,
-        ["-e", `require("fs").writeFileSync(${JSON.stringify(join(app, "x"))}, "")`],
-        { ...USER, stdio: "ignore" },
-      ),
+      execFileSync(node, ["-e", `require("fs").writeFileSync(${JSON.stringify(join(app, "x"))}, "")`], {
+        ...USER,
+        stdio: "ignore",
+      }),
     ).toThrow();
   });
 
