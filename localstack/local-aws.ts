@@ -62,6 +62,7 @@ export const LOCAL_SERVICES = [
   "sts",
   "iam",
   "scheduler",
+  "apigateway",
 ];
 
 export function localPort(): number {
