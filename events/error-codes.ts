@@ -237,6 +237,23 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { surface: "http", retryable: false, meaning: "the route does not take this method" },
   NOT_IMPLEMENTED: { surface: "http", retryable: false, meaning: "this process does not serve the route" },
   JOB_NOT_FOUND: { surface: "http", retryable: false, meaning: "no event of the job is known yet" },
+  NOT_VIA_GATEWAY: {
+    surface: "http",
+    retryable: false,
+    meaning:
+      "the request reached the intake without the API gateway's token: it did not come through the front door (403)",
+  },
+  CALLER_UNKNOWN: {
+    surface: "http",
+    retryable: false,
+    meaning: "the gateway passed no authenticated caller identity; sign the request with SigV4 (401)",
+  },
+  QUOTA_EXCEEDED: {
+    surface: "http",
+    retryable: true,
+    meaning:
+      "the caller's per-minute job quota at the intake is used up; retry after `retry-after` seconds (429)",
+  },
   INTERNAL: {
     surface: "http",
     retryable: false,

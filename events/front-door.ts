@@ -117,3 +117,35 @@ export function integrationRequestParameters(route: RouteSpec, token: string): R
     ),
   };
 }
+
+/** What a request's method and path match in ROUTES. */
+export type RouteMatch =
+  | { kind: "route"; route: RouteSpec; params: Record<string, string> }
+  /** The path is a route's, but not with this method (405). */
+  | { kind: "method-not-allowed"; allowed: string[] }
+  | { kind: "none" };
+
+/**
+ * Matches a request against ROUTES. Path parameters are returned still percent-encoded (one segment each,
+ * never containing `/`): the caller decodes them and answers a bad encoding itself.
+ */
+export function matchRoute(method: string, pathname: string): RouteMatch {
+  const segments = pathSegments(pathname);
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const pattern = pathSegments(route.path);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((p, i) => {
+      const segment = segments[i] ?? "";
+      const param = /^\{([A-Za-z0-9_]+)\}$/.exec(p)?.[1];
+      if (param === undefined) return p === segment;
+      params[param] = segment;
+      return segment !== "";
+    });
+    if (!fits) continue;
+    if (route.method === method) return { kind: "route", route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: "method-not-allowed", allowed } : { kind: "none" };
+}

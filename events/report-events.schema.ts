@@ -134,6 +134,11 @@ export const ReportStartedSchema = z.strictObject({
   ...envelope,
   attempt: Attempt,
   startedAt: IsoDateTime,
+  /**
+   * The job's `requestedBy`: through the HTTP front door, the IAM identity the gateway authenticated
+   * (never what the body said); from the queue, what the producer wrote. Optional: older events lack it.
+   */
+  requestedBy: z.string().min(1).max(256).optional(),
 });
 
 /** The worker wrote the report under `generated/` and it is ready to be organized. */
@@ -352,6 +357,7 @@ export const REPORT_STARTED_EXAMPLE: ReportStarted = {
   correlationId: EXAMPLE_CORRELATION,
   attempt: 1,
   startedAt: "2025-08-03T15:46:09.120Z",
+  requestedBy: "arn:aws:sts::123456789012:assumed-role/finance-reports-producer/billing-service",
 };
 
 export const REPORT_GENERATED_EXAMPLE: ReportGenerated = {

@@ -10,6 +10,7 @@
  * t.consumers.organizer.rule;  // { name: "rp-dev-organize", pattern: { source: [...], "detail-type": ["ReportGenerated"] } }
  * ```
  */
+import { API_STAGE } from "./front-door.js";
 import { DetailType, EVENT_SOURCE } from "./names.js";
 
 /** An EventBridge event pattern (the subset this pipeline uses). */
@@ -59,6 +60,8 @@ export interface Topology {
   auditLogGroup: { name: string; retentionDays: number };
   jobs: QueueSpec;
   consumers: Record<ConsumerId, ConsumerSpec>;
+  /** The front door: the REST API in front of the intake (routes: events/front-door.ts ROUTES). */
+  api: { name: string; stageName: string };
 }
 
 export interface TopologyOptions {
@@ -138,6 +141,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
       ]),
       auditor: consumer("auditor", "audit", "Every pipeline event -> audit trail", undefined),
     },
+    api: { name: n("report-api"), stageName: API_STAGE },
   };
 }
 

@@ -204,6 +204,8 @@ export function testWorkerEnv(prefix: string, extra: Record<string, string> = {}
 /** The deployed worker's entry, and the same worker with warehouse fault injection (WAREHOUSE_FAULTS). */
 export const WORKER_SCRIPT = "services/worker/main.ts";
 export const FAULTY_WORKER_SCRIPT = "localstack/faults/faulty-worker.ts";
+/** The intake's entry (the front door's routes). */
+export const INTAKE_SCRIPT = "services/intake/main.ts";
 /** The three event consumers in one local process (localstack/consumers.ts). */
 export const CONSUMERS_SCRIPT = "localstack/consumers.ts";
 

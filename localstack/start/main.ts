@@ -1,17 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { submitReportJobs } from "#events/submit-report-job.js";
 import { buildTopology, DEFAULT_PREFIX } from "#events/topology.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import { S3ReportStore } from "#services/worker/s3-report-store.js";
 import { provisionTopology } from "../bootstrap.js";
+import {
+  destroyFrontDoor,
+  LOCAL_CALLER,
+  type LocalFrontDoor,
+  localGatewayToken,
+  provisionFrontDoor,
+} from "../front-door.js";
 import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
 import { assertProjectNode } from "../project-node.js";
 import { type ServiceProcess, startService } from "../service-process.js";
-import { CONSUMERS_SCRIPT, queueDepth, WORKER_SCRIPT } from "../testing.js";
+import { CONSUMERS_SCRIPT, INTAKE_SCRIPT, queueDepth, WORKER_SCRIPT } from "../testing.js";
 import {
   changeLine,
   isSuccess,
@@ -83,7 +89,7 @@ async function stopService(service: ServiceProcess): Promise<void> {
 
 /** `npm run stop`: ends what `npm start -- --keep` left running. */
 async function stopKept(): Promise<void> {
-  for (const name of ["worker", "consumers"]) {
+  for (const name of ["worker", "consumers", "intake"]) {
     const file = join(RUN_DIR, `${name}.pid`);
     if (!existsSync(file)) continue;
     const pid = Number(readFileSync(file, "utf8").trim());
@@ -144,6 +150,7 @@ async function run(options: Options): Promise<number> {
   const tWorkflow = Date.now();
   const clients = createAwsClients();
   const services: ServiceProcess[] = [];
+  let door: LocalFrontDoor | undefined;
   let exitCode = 1;
   try {
     const provisioned = await provisionTopology(clients, buildTopology({ prefix: options.prefix }));
@@ -159,22 +166,49 @@ async function run(options: Options): Promise<number> {
       // local development: webhooks to a listener on this machine are delivered (refused in production)
       WEBHOOK_ALLOW_LOOPBACK: "true",
     };
+    const token = localGatewayToken();
+    const intakeEnv = {
+      ...env,
+      HTTP_PORT: "0",
+      INTAKE_GATEWAY_TOKEN: token,
+      INTAKE_JOB_ID_KEY: localGatewayToken(),
+      // LocalStack's gateway authenticates nobody: locally every request is this developer's
+      INTAKE_LOCAL_CALLER: LOCAL_CALLER,
+    };
     const worker = runService("worker", WORKER_SCRIPT, [], env, options.keep);
     const consumers = runService("consumers", CONSUMERS_SCRIPT, ["all"], env, options.keep);
-    services.push(worker, consumers);
-    const [workerLine] = await Promise.all([
+    const intake = runService("intake", INTAKE_SCRIPT, [], intakeEnv, options.keep);
+    services.push(worker, consumers, intake);
+    const [workerLine, , intakeLine] = await Promise.all([
       worker.waitForLine('"worker started"', 60_000),
       consumers.waitForLine('"consumers started"', 60_000),
+      intake.waitForLine('"intake started"', 60_000),
     ]);
     const port = (JSON.parse(workerLine) as { port?: number }).port;
+    const intakePort = (JSON.parse(intakeLine) as { port?: number }).port;
     say(
-      `▶ worker (DuckDB sample data, http://127.0.0.1:${port}) and organizer, notifier, auditor running; logs in .local/logs/`,
+      `▶ worker (DuckDB sample data, health http://127.0.0.1:${port}/health) and organizer, notifier, auditor running; logs in .local/logs/`,
     );
+    door = await provisionFrontDoor({
+      topology: provisioned.topology,
+      intakeUrl: `http://127.0.0.1:${intakePort}`,
+      token,
+    });
+    say(`▶ front door ${door.url} (LocalStack API Gateway) → intake http://127.0.0.1:${intakePort}`);
 
     const tSubmit = Date.now();
-    const submitted = await submitReportJobs(clients.sqs, provisioned.jobs.queueUrl, REFERENCE_WORKFLOW);
-    if (submitted.failed > 0) throw new Error(`${submitted.failed} job(s) could not be queued`);
-    say(`▶ submitted ${submitted.sent} jobs; progress:`);
+    for (const job of REFERENCE_WORKFLOW) {
+      const res = await fetch(`${door.url}/jobs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(job),
+      });
+      if (res.status !== 202)
+        throw new Error(
+          `POST /jobs of ${job.jobId} answered ${res.status}: ${(await res.text()).slice(0, 500)}`,
+        );
+    }
+    say(`▶ submitted ${REFERENCE_WORKFLOW.length} jobs through the front door (POST /jobs); progress:`);
 
     const jobs: JobProgress[] = REFERENCE_WORKFLOW.map((j) => ({
       jobId: j.jobId,
@@ -238,13 +272,21 @@ async function run(options: Options): Promise<number> {
     exitCode = ok === jobs.length ? 0 : 1;
   } finally {
     destroyAwsClients(clients);
+    if (door && !options.keep) await destroyFrontDoor(door).catch(() => undefined);
     if (options.keep) {
       for (const service of services) service.detach();
       say(
         [
           "",
-          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker and the consumers (logs: .local/logs/).",
-          "Submit more jobs:",
+          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker, the consumers and the intake (logs: .local/logs/).",
+          "Submit more jobs through the front door (README: Calling the pipeline over HTTPS):",
+          ...(door
+            ? [
+                `  curl -s -X POST ${door.url}/jobs -H 'content-type: application/json' -d '{"jobId":"MY_SALES_1","reportType":"sales","parameters":{"from":"2025-07-01","to":"2025-07-31"}}'`,
+                `  curl -s ${door.url}/jobs/MY_SALES_1`,
+              ]
+            : []),
+          "or with the CLI:",
           `  npx reports submit --prefix ${options.prefix} --type sales --job-id MY_SALES_1 --from 2025-07-01 --to 2025-07-31 --wait`,
           `  npx reports status MY_SALES_1 --prefix ${options.prefix}`,
           "  (reports reads AWS_ENDPOINT_URL etc.: export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)",

@@ -1,7 +1,7 @@
 /**
  * The HTTP side of the Snowflake external function `submit_report(type, params [, options])`
- * (sql/operations/). Pure: no HTTP, no AWS; the worker's `POST /snowflake/submit` passes the parsed body
- * and a `submit` that enqueues one job.
+ * (sql/operations/). Pure: no HTTP, no AWS; the intake's `POST /snowflake/submit` (services/intake/main.ts)
+ * passes the parsed body and a `submit` that enqueues one job.
  *
  * Snowflake's external-function batch format, both ways:
  *
@@ -65,6 +65,8 @@ export interface SnowflakeSubmitOptions {
   idKey?: string;
   /** Rows submitted at once (default 8). */
   concurrency?: number;
+  /** `requestedBy` of every job of the batch: the caller the gateway authenticated (default "snowflake"). */
+  requestedBy?: string;
 }
 
 const EnvelopeSchema = z.object(
@@ -145,7 +147,7 @@ function variant(value: unknown, field: string): unknown {
 }
 
 /** Builds the job of one row; throws ValidationError naming the field (relative to the job or the row). */
-function jobOfRow(row: unknown[], now: Date, idKey: string | undefined): ReportJobInput {
+function jobOfRow(row: unknown[], now: Date, idKey: string | undefined, requestedBy: string): ReportJobInput {
   const [, type, rawParams, rawOptions] = row;
   if (typeof type !== "string" || type.length === 0)
     throw new ValidationError("reportType: must be a non-empty string (first argument of submit_report)", {
@@ -171,7 +173,7 @@ function jobOfRow(row: unknown[], now: Date, idKey: string | undefined): ReportJ
     // The day, not the instant: a retry of the batch that day is then the same job (same content hash),
     // which the worker handles as a duplicate instead of a JOB_ID_CONFLICT.
     requestedAt: `${day}T00:00:00.000Z`,
-    requestedBy: SNOWFLAKE_REQUESTED_BY,
+    requestedBy,
   };
   // Validate here so a bad row answers with its own error and never reaches the queue.
   parseReportJob(input);
@@ -217,7 +219,7 @@ export async function handleSnowflakeSubmit(
   const results = await mapLimited(rows, options.concurrency ?? 8, async (row): Promise<RowResult> => {
     let job: ReportJobInput;
     try {
-      job = jobOfRow(row, now, options.idKey);
+      job = jobOfRow(row, now, options.idKey, options.requestedBy ?? SNOWFLAKE_REQUESTED_BY);
     } catch (error) {
       if (error instanceof ValidationError) return rowError(error);
       throw error;

@@ -10,6 +10,9 @@
  *   GET  /jobs/:id           job status from the audit trail (404 while no event exists)
  *   POST /snowflake/submit   Snowflake external-function intake (batch rows in, one job id per row out)
  *
+ * The last three are the front door's routes (events/front-door.ts ROUTES), served by the intake process
+ * only; `authorize` runs first on each (services/intake/gateway-caller.ts: came through the gateway, who).
+ *
  * Every error answer is JSON `{ error: { code, message, fields? } }`.
  *
  * POST bodies must be declared `application/json` (415 otherwise: a browser page may POST `text/plain`
@@ -20,6 +23,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isPipelineError, ValidationError } from "#events/errors.js";
+import { matchRoute, type RouteSpec } from "#events/front-door.js";
 import type { Logger } from "#services/shared/logger.js";
 
 /** One readiness check: a boolean, the failure's stable code, and for a consumer its messages in flight. */
@@ -71,28 +75,51 @@ export interface HttpDeps {
   health(): Promise<Record<string, HealthCheck>>;
   /** Liveness: false once the process can no longer do its work (its consumers stopped). Default true. */
   live?(): boolean;
+  /**
+   * Runs before a route's handler (not before /health): says who is asking, or throws an HttpError
+   * (401/403/429) and the request is answered without its body being read.
+   */
+  authorize?(req: IncomingMessage, route: RouteSpec): RequestContext | Promise<RequestContext>;
   /** Validates and enqueues a job; throws ValidationError on bad input. */
-  submit?(input: unknown): Promise<{ jobId: string; messageId?: string }>;
+  submit?(input: unknown, context: RequestContext): Promise<{ jobId: string; messageId?: string }>;
   /** Status of a job, or undefined when nothing is known of it. */
-  status?(jobId: string): Promise<unknown | undefined>;
+  status?(jobId: string, context: RequestContext): Promise<unknown | undefined>;
   /** Snowflake external-function batch; throws ValidationError on a malformed envelope. */
-  snowflakeSubmit?(body: unknown): Promise<unknown>;
+  snowflakeSubmit?(body: unknown, context: RequestContext): Promise<unknown>;
 }
 
-class HttpError extends Error {
+/** What `authorize` learnt about a request: who the caller is, as the front door authenticated them. */
+export interface RequestContext {
+  /** The authenticated caller (an IAM ARN, or the local-development identity). */
+  caller?: string;
+  /** API Gateway's request id, for the logs. */
+  gatewayRequestId?: string;
+}
+
+/** An answer other than 2xx with a stable code; a handler or `authorize` throws it. */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly fields?: string[],
+    /** Extra response headers, e.g. `retry-after` on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
+    this.name = "HttpError";
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const json = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(json),
   });
@@ -196,50 +223,68 @@ export function createHttpServer(deps: HttpDeps): Server {
       const ready = Object.values(checks).every((c) => c.ok);
       return send(res, ready ? 200 : 503, { ready, status: ready ? "ok" : "degraded", checks });
     }
-    if (url.pathname === "/jobs" && method === "POST") {
-      if (!deps.submit) throw new HttpError(501, "NOT_IMPLEMENTED", "this process does not accept jobs");
-      const body = await readJson(req, deps.maxBodyBytes);
-      const out = await deps.submit(body);
-      return send(res, 202, { ...out, status: "queued" });
+    const match = matchRoute(method, url.pathname);
+    if (match.kind === "none") {
+      if (["/health", "/health/live", "/health/ready"].includes(url.pathname))
+        throw new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${url.pathname}`);
+      throw new HttpError(404, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
     }
-    const jobMatch = /^\/jobs\/([^/]+)$/.exec(url.pathname);
-    if (jobMatch && method === "GET") {
-      if (!deps.status)
-        throw new HttpError(501, "NOT_IMPLEMENTED", "job status is not available in this process");
-      let jobId: string;
-      try {
-        jobId = decodeURIComponent(jobMatch[1] ?? "");
-      } catch {
-        throw new HttpError(400, "VALIDATION_FAILED", "jobId: is not valid percent-encoding", ["jobId"]);
+    if (match.kind === "method-not-allowed")
+      throw new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${url.pathname}`);
+    const { route: r, params } = match;
+    const handler = {
+      submitJob: deps.submit,
+      jobStatus: deps.status,
+      snowflakeSubmit: deps.snowflakeSubmit,
+    }[r.id];
+    if (!handler)
+      throw new HttpError(501, "NOT_IMPLEMENTED", `this process does not serve ${r.method} ${r.path}`);
+    // Who is asking, before anything is read: a request that did not come through the door is refused
+    // without its body being accepted.
+    const context = deps.authorize ? await deps.authorize(req, r) : {};
+    switch (r.id) {
+      case "submitJob": {
+        const body = await readJson(req, deps.maxBodyBytes);
+        const out = await (deps.submit as NonNullable<HttpDeps["submit"]>)(body, context);
+        return send(res, 202, { ...out, status: "queued" });
       }
-      const status = await deps.status(jobId);
-      if (status === undefined) throw new HttpError(404, "JOB_NOT_FOUND", `no events for job ${jobId} yet`);
-      return send(res, 200, status);
+      case "jobStatus": {
+        let jobId: string;
+        try {
+          jobId = decodeURIComponent(params.jobId ?? "");
+        } catch {
+          throw new HttpError(400, "VALIDATION_FAILED", "jobId: is not valid percent-encoding", ["jobId"]);
+        }
+        const status = await (deps.status as NonNullable<HttpDeps["status"]>)(jobId, context);
+        if (status === undefined) throw new HttpError(404, "JOB_NOT_FOUND", `no events for job ${jobId} yet`);
+        return send(res, 200, status);
+      }
+      case "snowflakeSubmit": {
+        const body = await readJson(req, deps.maxBodyBytes);
+        return send(
+          res,
+          200,
+          await (deps.snowflakeSubmit as NonNullable<HttpDeps["snowflakeSubmit"]>)(body, context),
+        );
+      }
     }
-    if (url.pathname === "/snowflake/submit" && method === "POST") {
-      if (!deps.snowflakeSubmit)
-        throw new HttpError(501, "NOT_IMPLEMENTED", "Snowflake intake is not enabled");
-      const body = await readJson(req, deps.maxBodyBytes);
-      return send(res, 200, await deps.snowflakeSubmit(body));
-    }
-    const known =
-      ["/health", "/health/live", "/health/ready", "/jobs", "/snowflake/submit"].includes(url.pathname) ||
-      jobMatch;
-    throw known
-      ? new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${url.pathname}`)
-      : new HttpError(404, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        return send(res, error.status, {
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error.fields ? { fields: error.fields } : {}),
+        return send(
+          res,
+          error.status,
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.fields ? { fields: error.fields } : {}),
+            },
           },
-        });
+          error.headers,
+        );
       }
       if (error instanceof ValidationError) {
         return send(res, 400, { error: { code: error.code, message: error.message, fields: error.fields } });

@@ -36,6 +36,8 @@ export interface JobStatus {
   state: JobState;
   /** Highest attempt the worker reported (0 when the job never started, e.g. rejected). */
   attempts: number;
+  /** Who asked for the job (ReportStarted.requestedBy; absent until it started, or on older events). */
+  requestedBy?: string;
   timestamps: {
     /** First ReportStarted.startedAt. */
     started?: string;
@@ -148,6 +150,7 @@ export function foldJobStatus(jobId: string, input: readonly AuditedEvent[]): Jo
   else if (receipts.some((r) => r.forDetailType === DetailType.ReportRejected)) state = "rejected";
   else state = "running";
 
+  const requestedBy = started.find((s) => s.requestedBy !== undefined)?.requestedBy;
   const timestamps: JobStatus["timestamps"] = {};
   const startedAt = earliest(started.map((s) => s.startedAt));
   if (startedAt) timestamps.started = startedAt;
@@ -163,6 +166,7 @@ export function foldJobStatus(jobId: string, input: readonly AuditedEvent[]): Jo
     ...(reportType ? { reportType } : {}),
     state,
     attempts,
+    ...(requestedBy ? { requestedBy } : {}),
     timestamps,
     ...(organized ? { finalKey: organized.detail.finalKey } : {}),
     ...(generated ? { generatedKey: generated.detail.key } : {}),

@@ -34,18 +34,12 @@ export const WorkerConfigSchema = z
     DUCKDB_THREADS: optionalIntVar(1, 256),
     DUCKDB_TEMP_DIRECTORY: z.string().min(1).optional(),
     SNOWFLAKE_SECRET_ID: z.string().min(1).optional(),
-    /**
-     * The secret that keys the job ids the Snowflake intake derives (HMAC). Unset: a random key per
-     * process, so derived ids are unpredictable but not stable across workers (a warning says so).
-     */
-    INTAKE_JOB_ID_KEY: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
     WORKER_CONCURRENCY: intVar(4, 1, 100),
     RETRY_BASE_SECONDS: intVar(10, 0, 900),
     /** How often the jobs DLQ is checked for jobs that died without a final event; 0 turns it off. */
     DLQ_SWEEP_INTERVAL_SECONDS: intVar(300, 0, 86_400),
     QUERY_TIMEOUT_MS: intVar(300_000, 1_000, 3_600_000),
     HTTP_PORT: intVar(8000, 0, 65_535),
-    HTTP_MAX_BODY_BYTES: intVar(256 * 1024, 1_024, 10 * 1024 * 1024),
     TMPDIR: z.string().optional(),
   })
   .superRefine((c, ctx) => {

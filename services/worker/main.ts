@@ -1,16 +1,13 @@
 /**
- * The report worker process: polls the jobs queue, runs reports, stores them, emits events; serves
- * /health and the HTTP intake; drains on SIGTERM/SIGINT and exits 0.
+ * The report worker process: polls the jobs queue, runs reports, stores them, emits events; serves its
+ * health (the HTTP intake is a process of its own, services/intake/); drains on SIGTERM/SIGINT and exits 0.
  *
  *   tsx services/worker/main.ts          (configuration: see services/worker/config.ts)
  */
-import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { toPipelineError } from "#events/errors.js";
 import { ReportEventPublisher } from "#events/event-publisher.js";
-import { submitReportJob } from "#events/submit-report-job.js";
 import { buildTopology } from "#events/topology.js";
-import { handleSnowflakeSubmit } from "#services/intake/snowflake-external-function.js";
 import { generateReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import {
@@ -87,12 +84,6 @@ export async function startWorker(
   overrides.instrument?.(clients);
   const names = await resolveNames(config, clients);
   const auditTrail = new S3AuditTrail(clients.s3, names.bucket);
-  const intakeIdKey = config.INTAKE_JOB_ID_KEY ?? randomBytes(32).toString("hex");
-  if (!config.INTAKE_JOB_ID_KEY) {
-    logger.warn(
-      "INTAKE_JOB_ID_KEY is not set: job ids the Snowflake intake derives use a random key of this process (a retried batch served by another worker gets new ids)",
-    );
-  }
   const real = () =>
     createWarehouse(config, clients, logger, new S3StatementLedger(clients.s3, names.bucket));
   const warehouse = overrides.warehouse ? await overrides.warehouse(real) : await real();
@@ -127,7 +118,7 @@ export async function startWorker(
 
   const server = createHttpServer({
     logger,
-    maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
+    maxBodyBytes: 1024,
     // readiness: can the worker do a job now (the queue and the warehouse answer); liveness only asks
     // whether it still polls, so a warehouse outage makes it unready, not restarted
     live: () => consumer.isRunning,
@@ -156,26 +147,6 @@ export async function startWorker(
         warehouse: wh,
         consumer: { ok: consumer.isRunning, inFlight: consumer.inFlightCount },
       };
-    },
-    status: (jobId) => getJobStatus(auditTrail, jobId),
-    // Snowflake external function `submit_report(type, params)` (sql/operations/): one job per row.
-    snowflakeSubmit: (body) =>
-      handleSnowflakeSubmit(
-        body,
-        async (jobInput) => {
-          const { job } = await submitReportJob(clients.sqs, names.queueUrl, jobInput as never, {
-            requestedBy: "snowflake",
-          });
-          return { jobId: job.jobId };
-        },
-        { idKey: intakeIdKey },
-      ),
-    submit: async (input) => {
-      const { messageId, job } = await submitReportJob(clients.sqs, names.queueUrl, input as never, {
-        requestedBy: "http-intake",
-      });
-      logger.info("job accepted over HTTP", { jobId: job.jobId, messageId });
-      return { jobId: job.jobId, messageId };
     },
   });
   const port = await listen(server, config.HTTP_PORT, config.HTTP_HOST);

@@ -305,6 +305,7 @@ async function runAndStore(
       ...commonOf(job),
       attempt,
       startedAt: startedAt.toISOString(),
+      requestedBy: job.requestedBy,
     },
   });
   started.catch(() => undefined); // observed below; keeps an early rejection from being "unhandled"

@@ -1,13 +1,16 @@
 -- Snowflake only. The API integration through which the external function submit_report reaches the
--- pipeline's HTTP intake (POST /snowflake/submit on the report worker, behind an Amazon API Gateway).
+-- pipeline's front door (POST /snowflake/submit on the stack's API Gateway REST API, forwarded to the
+-- intake service). Step 2 of sql/operations/README.md.
 --
--- Run with SnowSQL variable substitution (nothing account-specific is committed):
+-- Run with SnowSQL variable substitution (nothing account-specific is committed); both values are stack
+-- outputs of the first deploy:
 --   snowsql -o variable_substitution=true \
---     -D api_role_arn=arn:aws:iam::123456789012:role/rp-prod-snowflake-intake \
---     -D api_prefix=https://abc123.execute-api.eu-west-1.amazonaws.com/prod/ \
+--     -D api_role_arn="$(pulumi stack output snowflakeApiRoleArn)" \
+--     -D api_prefix="$(pulumi stack output snowflakeApiAllowedPrefix)" \
 --     -f sql/operations/01_api_integration.sql
--- Then run DESCRIBE INTEGRATION (below) and put API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID into the trust
--- policy of api_role_arn, so only this Snowflake account can call the API.
+-- Then put API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID from DESCRIBE INTEGRATION (below) into the stack
+-- config (snowflake.apiIntegration.iamUserArn / .externalId) and deploy again: the role then trusts only
+-- this Snowflake account's user with this external id.
 USE ROLE ACCOUNTADMIN;
 
 CREATE API INTEGRATION IF NOT EXISTS report_pipeline_api

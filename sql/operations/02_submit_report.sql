@@ -8,7 +8,7 @@
 -- is given, so a retried batch or a task that runs twice queues the same job, not a second one.
 -- The handler is services/intake/snowflake-external-function.ts.
 --
---   snowsql -o variable_substitution=true -D api_prefix=https://abc123.execute-api.eu-west-1.amazonaws.com/prod/ \
+--   snowsql -o variable_substitution=true -D api_prefix="$(pulumi stack output snowflakeApiAllowedPrefix)" \
 --     -f sql/operations/02_submit_report.sql
 USE ROLE report_operator;
 USE DATABASE analytics_platform;

@@ -4,7 +4,8 @@
  * production dependencies only (`npm ci --omit=dev`, as the image's deps stage), owned by root and not
  * writable; the processes run as a non-root user (nobody, 65534) with only a temp directory writable and
  * the image's environment (its `ENV` lines, read from services/Dockerfile), against LocalStack: the six
- * reference jobs (one per report type) end notified, and SIGTERM drains every process to exit 0. The worker
+ * reference jobs (one per report type), submitted through the front door (LocalStack's API Gateway in front
+ * of the built intake), end notified, and SIGTERM drains every process to exit 0. The worker
  * also runs the Snowflake adapter (against fakesnow) in that layout through a failing statement, which is
  * where snowflake-sdk's default logger would write `snowflake.log` into the working directory.
  */
@@ -29,6 +30,7 @@ import { DetailType } from "#events/names.js";
 import { submitReportJob } from "#events/submit-report-job.js";
 import { build } from "../../build.js";
 import { type FakesnowServer, startFakesnow } from "../../fakesnow/fakesnow-server.js";
+import { destroyFrontDoor, LOCAL_CALLER, localGatewayToken, provisionFrontDoor } from "../../front-door.js";
 import { REPO_ROOT } from "../../local-aws.js";
 import { type ServiceProcess, startService } from "../../service-process.js";
 import { REFERENCE_WORKFLOW } from "../../start/reference-workflow.js";
@@ -148,16 +150,36 @@ describe("production smoke test: built JS, production dependencies, non-root, re
     ).toThrow();
   });
 
-  it("runs the six reference jobs to notified as nobody, then every process drains on SIGTERM and exits 0", async () => {
-    // Prepare: the worker and the three consumers, as their ECS tasks start them
+  it("runs the six reference jobs, posted through the front door, to notified as nobody, then every process drains on SIGTERM and exits 0", async () => {
+    // Prepare: the worker, the three consumers and the intake, as their ECS tasks start them, and the
+    // local front door in front of the intake
     const tap = await createBusTap(t);
     const worker = service("worker");
     const consumers = ["organizer", "notifier", "auditor"].map((id) => service(id));
+    const token = localGatewayToken();
+    const intake = service("intake", {
+      HTTP_PORT: "0",
+      INTAKE_GATEWAY_TOKEN: token,
+      INTAKE_JOB_ID_KEY: localGatewayToken(),
+      INTAKE_LOCAL_CALLER: LOCAL_CALLER,
+    });
     await worker.waitForLine('"worker started"', 60_000);
     await Promise.all(consumers.map((c) => c.waitForLine('"consumers started"', 60_000)));
+    const intakePort = /"port":(\d+)/.exec(await intake.waitForLine('"intake started"', 60_000))?.[1];
+    const door = await provisionFrontDoor({
+      topology: t.provisioned.topology,
+      intakeUrl: `http://127.0.0.1:${intakePort}`,
+      token,
+    });
     // Act
-    for (const job of REFERENCE_WORKFLOW)
-      await submitReportJob(t.clients.sqs, t.provisioned.jobs.queueUrl, job);
+    for (const job of REFERENCE_WORKFLOW) {
+      const res = await fetch(`${door.url}/jobs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(job),
+      });
+      expect(res.status, await res.text()).toBe(202);
+    }
     await tap.waitFor(
       (events) =>
         REFERENCE_WORKFLOW.every((job) =>
@@ -167,10 +189,11 @@ describe("production smoke test: built JS, production dependencies, non-root, re
       120_000,
     );
     await tap.dispose();
-    const codes = await Promise.all([worker, ...consumers].map((p) => p.stop(30_000)));
+    await destroyFrontDoor(door);
+    const codes = await Promise.all([worker, ...consumers, intake].map((p) => p.stop(30_000)));
     // Assess
-    expect(codes).toEqual([0, 0, 0, 0]);
-    const logs = [worker, ...consumers].map((p) => p.lines.join("\n")).join("\n");
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
+    const logs = [worker, ...consumers, intake].map((p) => p.lines.join("\n")).join("\n");
     expect(logs).not.toMatch(/EACCES|EROFS|tsx/);
     running.splice(0);
   }, 240_000);

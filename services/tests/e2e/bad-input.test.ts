@@ -2,7 +2,8 @@
  * Bad input, end to end (issue 9, item 2): fast-check generates payloads — valid jobs, jobs with one field
  * wrong, non-objects, non-JSON text, bodies near the size limits, odd Unicode and injection strings in every
  * string field — and each one goes through the jobs queue (raw SendMessageBatch, as a careless producer
- * would send it) AND through the HTTP intake (POST /jobs) of a real in-process worker on LocalStack.
+ * would send it) AND through the HTTP intake (POST /jobs, with the headers the API gateway adds) of a real
+ * in-process intake, to a real in-process worker on LocalStack.
  *
  * Outcomes checked per payload:
  *  - SQS: refused at the boundary with a clear error exactly when the body is not SQS-safe (invalid XML
@@ -23,6 +24,7 @@ import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "#events/errors.js";
+import { GATEWAY_HEADERS } from "#events/front-door.js";
 import { DetailType } from "#events/names.js";
 import { EVENT_TEXT_LIMITS } from "#events/report-events.schema.js";
 import { parseReportJob } from "#events/report-job.schema.js";
@@ -31,6 +33,7 @@ import { createLogger, redact } from "#services/shared/logger.js";
 import { WarehouseConfigError } from "#services/warehouse/errors.js";
 import { loadSnowflakeCredentials } from "#services/warehouse/snowflake-credentials.js";
 import type { RunningWorker } from "#services/worker/main.js";
+import { LOCAL_CALLER } from "../../../localstack/front-door.js";
 import {
   createBusTap,
   createTestTopology,
@@ -40,7 +43,7 @@ import {
   type TestTopology,
 } from "../../../localstack/testing.js";
 import { type Payload, payload, render } from "../bad-input/arbitraries.js";
-import { startTestWorker } from "./support.js";
+import { startTestFrontDoor, startTestWorker, type TestFrontDoor } from "./support.js";
 
 const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 400);
 const SEED = Number(process.env.BAD_INPUT_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -103,7 +106,10 @@ function queueVerdict(body: string): Sent["expected"] {
   }
 }
 
-/** What POST /jobs must conclude (it fills requestedAt / requestedBy like every producer client). */
+/**
+ * What POST /jobs must conclude: it fills requestedAt like every producer client, and sets requestedBy to
+ * the caller whatever the body says.
+ */
 function httpVerdict(text: string): Sent["expected"] {
   if (text.trim() === "") return { valid: false, fields: ["(body)"] };
   let value: unknown;
@@ -113,7 +119,11 @@ function httpVerdict(text: string): Sent["expected"] {
     return { valid: false, fields: ["(body)"] };
   }
   try {
-    prepareReportJob(value as never, { requestedBy: "http-intake" });
+    const draft =
+      value !== null && typeof value === "object" && !Array.isArray(value)
+        ? { ...value, requestedBy: LOCAL_CALLER }
+        : value;
+    prepareReportJob(draft as never);
     return { valid: true };
   } catch (error) {
     return { valid: false, fields: fieldsOf(error) };
@@ -141,6 +151,7 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
   let t: TestTopology;
   let tap: EventTap & { dispose(): Promise<void> };
   let worker: RunningWorker | undefined;
+  let front: TestFrontDoor | undefined;
   const secretIds: string[] = [];
   let logLines = 0;
   let redactedLines = 0;
@@ -162,9 +173,20 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
       { WORKER_CONCURRENCY: "8", HTTP_MAX_BODY_BYTES: String(HTTP_MAX_BODY_BYTES) },
       { logger: createLogger({ service: "report-worker", level: "debug", write: capture }), metrics: false },
     );
+    // The quota is not what this test is about: every payload must reach the body checks.
+    front = await startTestFrontDoor(
+      t,
+      {
+        HTTP_MAX_BODY_BYTES: String(HTTP_MAX_BODY_BYTES),
+        INTAKE_CALLER_JOBS_PER_MINUTE: "1000000",
+        INTAKE_CALLER_BURST: "1000000",
+      },
+      { logger: createLogger({ service: "intake", level: "debug", write: capture }) },
+    );
   });
 
   afterAll(async () => {
+    await front?.stop();
     await worker?.stop();
     await tap?.dispose();
     for (const id of secretIds) {
@@ -292,14 +314,16 @@ describe("bad input through the jobs queue and the HTTP intake", () => {
           for (const s of batch) await sendOne(s);
         }
       });
-      const url = `http://127.0.0.1:${worker?.port}/jobs`;
+      // Straight to the intake with what the gateway adds (its token), so odd bodies meet the intake's own
+      // checks unaltered; the gateway in front of it is exercised by front-door.test.ts.
+      const url = `${front?.intakeUrl}/jobs`;
       const httpDone = pool(
         sent.filter((s) => s.channel === "http"),
         8,
         async (s) => {
           const res = await fetch(url, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", [GATEWAY_HEADERS.token]: front?.token ?? "" },
             body: s.body,
           }).catch((error: Error) => ({ status: -1, text: async () => String(error.cause ?? error) }));
           const text = await res.text();

@@ -22,13 +22,11 @@ import {
 } from "#events/s3-layout.js";
 import { submitReportJob, submitReportJobs } from "#events/submit-report-job.js";
 import { verifyWebhookSignature } from "#events/webhook-signature.js";
-import { readConsumerConfig } from "#services/consumers/config.js";
-import { type RunningConsumers, startConsumers } from "#services/consumers/run-consumers.js";
+import type { RunningConsumers } from "#services/consumers/run-consumers.js";
 import type { DailyIndex } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
 import { WarehouseQueryError } from "#services/warehouse/errors.js";
 import type { RunningWorker } from "#services/worker/main.js";
-import { parseConsumerArgs } from "../../../localstack/consumers.js";
 import {
   collectMessages,
   createBusTap,
@@ -36,7 +34,7 @@ import {
   eventually,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { objectVersions, readObject, salesJob, startTestWorker } from "./support.js";
+import { objectVersions, readObject, salesJob, startTestConsumers, startTestWorker } from "./support.js";
 
 const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
 
@@ -126,19 +124,15 @@ describe("event consumers on LocalStack: organize, notify, audit", () => {
         },
       },
     );
-    consumers = await startConsumers(
-      parseConsumerArgs(["all"]),
-      readConsumerConfig({
-        ...process.env,
-        REPORTS_PREFIX: prefix,
-        POLL_WAIT_SECONDS: "1",
-        RETRY_BASE_SECONDS: "1",
+    consumers = await startTestConsumers(
+      prefix,
+      {
         VISIBILITY_TIMEOUT_SECONDS: "10",
         HEARTBEAT_INTERVAL_SECONDS: "3",
         WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
         // the test's hook listens on 127.0.0.1 (local development only; refused without AWS_ENDPOINT_URL)
         WEBHOOK_ALLOW_LOOPBACK: "true",
-      }),
+      },
       createLogger({ service: "consumers", level: "warn" }),
     );
   }, 90_000);

@@ -4,10 +4,11 @@
  * LocalStack venv (the same pinned install `npm run local:up` makes).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "#services/worker/main.js";
-import { ensureVenv, localEndpoint } from "../../../localstack/local-aws.js";
+import { ensureVenv, localEndpoint, REPO_ROOT } from "../../../localstack/local-aws.js";
 import {
   collectMessages,
   createBusTap,
@@ -15,7 +16,7 @@ import {
   eventOf,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { startTestWorker } from "./support.js";
+import { startTestFrontDoor, startTestWorker, type TestFrontDoor } from "./support.js";
 
 describe("README commands against LocalStack", () => {
   let t: TestTopology;
@@ -138,49 +139,47 @@ describe("README commands against LocalStack", () => {
   });
 });
 
-describe("Snowflake external-function intake on the worker (POST /snowflake/submit)", () => {
+describe("README: Calling the pipeline over HTTPS, against the local front door", () => {
   let t: TestTopology;
   let tap: Awaited<ReturnType<typeof createBusTap>>;
   let worker: RunningWorker;
+  let front: TestFrontDoor;
 
   beforeAll(async () => {
     t = await createTestTopology();
     tap = await createBusTap(t);
     worker = await startTestWorker(t.provisioned.topology.prefix);
+    front = await startTestFrontDoor(t);
   }, 120_000);
 
   afterAll(async () => {
+    await front?.stop();
     await worker?.stop();
     await tap?.dispose();
     await t?.dispose();
   });
 
-  it("answers one job id per row in Snowflake's batch format, an error for a bad row, and runs the jobs", async () => {
-    const res = await fetch(`http://127.0.0.1:${worker.port}/snowflake/submit`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        data: [
-          [0, "connectivity_test", {}],
-          [1, "sales", { from: "2025-07-01", to: "2025-07-31" }],
-          [2, "horoscope", {}],
-        ],
-      }),
+  it("the SigV4-signed curl commands, as written with the local URL, submit the job and read its status", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const block = /```sh\n(API=[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "the README's curl example").toBeDefined();
+    const script = (block ?? "").replace(/^API=.*$/m, `API=${front.door.url}`);
+
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_SESSION_TOKEN: "",
+      },
     });
 
-    expect(res.status).toBe(200);
-    const out = (await res.json()) as { data: [number, unknown][] };
-    expect(out.data.map((r) => r[0])).toEqual([0, 1, 2]);
-    const [first, second, third] = out.data.map((r) => r[1]);
-    expect(typeof first).toBe("string");
-    expect(typeof second).toBe("string");
-    expect(JSON.stringify(third)).toMatch(/reportType/);
+    expect(out).toContain('"jobId":"SALES_2025_07"');
+    expect(out).toContain('"status":"queued"');
     await tap.waitFor(
-      (es) =>
-        [first, second].every((id) =>
-          es.some((e) => e.detail.jobId === id && e.detailType === "ReportGenerated"),
-        ),
-      "both jobs generated",
+      (es) => es.some((e) => e.detail.jobId === "SALES_2025_07" && e.detailType === "ReportGenerated"),
+      "ReportGenerated",
     );
-  });
+  }, 60_000);
 });

@@ -7,21 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitReportJob } from "#events/submit-report-job.js";
 import type { CliContext } from "#services/cli/context.js";
 import { run } from "#services/cli/main.js";
-import { readConsumerConfig } from "#services/consumers/config.js";
-import { type RunningConsumers, startConsumers } from "#services/consumers/run-consumers.js";
+import type { RunningConsumers } from "#services/consumers/run-consumers.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { getJobStatus } from "#services/status/job-status.js";
 import { S3AuditTrail } from "#services/status/s3-audit-trail.js";
 import type { RunningWorker } from "#services/worker/main.js";
-import { parseConsumerArgs } from "../../../localstack/consumers.js";
 import {
   createTestTopology,
   eventually,
   queueDepth,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { objectVersions, salesJob, startTestWorker } from "./support.js";
+import { objectVersions, salesJob, startTestConsumers, startTestWorker } from "./support.js";
 
 /** The CLI in this process, its output captured. */
 async function reports(t: TestTopology, args: string[]) {
@@ -59,16 +57,7 @@ describe("reports redrive (LocalStack)", () => {
   beforeAll(async () => {
     t = await createTestTopology({ jobsMaxReceiveCount: 2 });
     const prefix = t.provisioned.topology.prefix;
-    consumers = await startConsumers(
-      parseConsumerArgs(["all"]),
-      readConsumerConfig({
-        ...process.env,
-        REPORTS_PREFIX: prefix,
-        POLL_WAIT_SECONDS: "1",
-        RETRY_BASE_SECONDS: "1",
-      }),
-      createLogger({ service: "e2e-redrive", level: "warn" }),
-    );
+    consumers = await startTestConsumers(prefix, {}, createLogger({ service: "e2e-redrive", level: "warn" }));
     // the warehouse fails the BROKEN job (retryable) while `broken`; the DLQ sweeper is off, so nothing hides it
     const breaking = (real: Warehouse): Warehouse => ({
       query: (sql, binds, options) => {

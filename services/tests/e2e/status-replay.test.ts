@@ -9,15 +9,13 @@ import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORY_OF, indexKey, latestPointerKey, reportKey } from "#events/s3-layout.js";
 import { submitReportJob } from "#events/submit-report-job.js";
-import { readConsumerConfig } from "#services/consumers/config.js";
-import { type RunningConsumers, startConsumers } from "#services/consumers/run-consumers.js";
+import type { RunningConsumers } from "#services/consumers/run-consumers.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { getJobStatus, type JobState, type JobStatus } from "#services/status/job-status.js";
 import { replayAuditTrail } from "#services/status/replay.js";
 import { S3AuditTrail, s3StatusPorts } from "#services/status/s3-audit-trail.js";
 import type { RunningWorker } from "#services/worker/main.js";
-import { parseConsumerArgs } from "../../../localstack/consumers.js";
 import { FaultyWarehouse } from "../../../localstack/faults/faulty-warehouse.js";
 import {
   createTestTopology,
@@ -25,7 +23,7 @@ import {
   REPO_ROOT_FOR_TESTS,
   type TestTopology,
 } from "../../../localstack/testing.js";
-import { readObject, salesJob, startTestWorker } from "./support.js";
+import { readObject, salesJob, startTestConsumers, startTestWorker } from "./support.js";
 
 const BIN = join(REPO_ROOT_FOR_TESTS, "services", "cli", "bin", "reports.js");
 /** Jobs whose id starts with this fail in the warehouse on every attempt (retryable, injected). */
@@ -99,16 +97,7 @@ describe("job status and replay, e2e from job submission (LocalStack)", () => {
     prefix = t.provisioned.topology.prefix;
     bucket = t.provisioned.bucket;
     const logger = createLogger({ service: "e2e-status", level: "warn" });
-    consumers = await startConsumers(
-      parseConsumerArgs(["all"]),
-      readConsumerConfig({
-        ...process.env,
-        REPORTS_PREFIX: prefix,
-        POLL_WAIT_SECONDS: "1",
-        RETRY_BASE_SECONDS: "1",
-      }),
-      logger,
-    );
+    consumers = await startTestConsumers(prefix, {}, logger);
     worker = await startTestWorker(
       prefix,
       {},

@@ -4,11 +4,24 @@
  */
 import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import type { ReportJobInput } from "#events/report-job.schema.js";
+import { readConsumerConfig } from "#services/consumers/config.js";
+import { type RunningConsumers, startConsumers } from "#services/consumers/run-consumers.js";
+import { readIntakeConfig } from "#services/intake/config.js";
+import { type IntakeOverrides, type RunningIntake, startIntake } from "#services/intake/main.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { AwsClients } from "#services/shared/aws.js";
 import { createLogger } from "#services/shared/logger.js";
 import { readWorkerConfig } from "#services/worker/config.js";
 import { type RunningWorker, startWorker, type WorkerOverrides } from "#services/worker/main.js";
+import { parseConsumerArgs } from "../../../localstack/consumers.js";
+import {
+  destroyFrontDoor,
+  LOCAL_CALLER,
+  type LocalFrontDoor,
+  localGatewayToken,
+  provisionFrontDoor,
+} from "../../../localstack/front-door.js";
+import type { TestTopology } from "../../../localstack/testing.js";
 import { testWorkerEnv } from "../../../localstack/testing.js";
 
 export async function startTestWorker(
@@ -21,6 +34,75 @@ export async function startTestWorker(
     logger: createLogger({ service: "report-worker", level: "warn" }),
     ...overrides,
   });
+}
+
+/**
+ * All three event consumers in this process with fast test settings (1 s polls and retries); `extra`
+ * adds or overrides variables.
+ */
+export function startTestConsumers(
+  prefix: string,
+  extra: Record<string, string> = {},
+  logger = createLogger({ service: "e2e-consumers", level: "warn" }),
+): Promise<RunningConsumers> {
+  return startConsumers(
+    parseConsumerArgs(["all"]),
+    readConsumerConfig({
+      ...process.env,
+      REPORTS_PREFIX: prefix,
+      POLL_WAIT_SECONDS: "1",
+      RETRY_BASE_SECONDS: "1",
+      ...extra,
+    }),
+    logger,
+  );
+}
+
+export interface TestFrontDoor {
+  intake: RunningIntake;
+  door: LocalFrontDoor;
+  /** The gateway token the door adds (a test may send it directly to the intake, as only the door could). */
+  token: string;
+  /** The intake's own URL, bypassing the door. */
+  intakeUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The intake in this process, with LocalStack's API Gateway in front of it provisioned from the route
+ * table (localstack/front-door.ts); requests are attributed to LOCAL_CALLER unless `extra` says otherwise.
+ */
+export async function startTestFrontDoor(
+  t: TestTopology,
+  extra: Record<string, string> = {},
+  overrides: IntakeOverrides = {},
+): Promise<TestFrontDoor> {
+  const token = localGatewayToken();
+  const config = readIntakeConfig({
+    ...process.env,
+    REPORTS_PREFIX: t.provisioned.topology.prefix,
+    HTTP_PORT: "0",
+    INTAKE_GATEWAY_TOKEN: token,
+    INTAKE_LOCAL_CALLER: LOCAL_CALLER,
+    INTAKE_JOB_ID_KEY: localGatewayToken(),
+    ...extra,
+  });
+  const intake = await startIntake(config, {
+    logger: createLogger({ service: "intake", level: "error" }),
+    ...overrides,
+  });
+  const intakeUrl = `http://127.0.0.1:${intake.port}`;
+  const door = await provisionFrontDoor({ topology: t.provisioned.topology, intakeUrl, token });
+  return {
+    intake,
+    door,
+    token,
+    intakeUrl,
+    async stop() {
+      await destroyFrontDoor(door);
+      await intake.stop();
+    },
+  };
 }
 
 /** All versions of all objects under a prefix (the bucket is versioned, so overwrites would show). */

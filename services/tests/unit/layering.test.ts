@@ -46,11 +46,7 @@ const PROCESSES = ["worker", "intake", "organizer", "notifier", "auditor", "cli"
 const SHARED = ["shared", "consumers", "reports", "warehouse", "status"];
 
 /** Violations still to be removed (see the file comment); each is "<file> -> <import>". */
-const KNOWN = new Set<string>([
-  // the worker serves the Snowflake external function until the front-door issue (18) gives the intake
-  // a process of its own
-  "services/worker/main.ts -> #services/intake/snowflake-external-function.js (process worker imports process intake)",
-]);
+const KNOWN = new Set<string>([]);
 
 function importsOf(source: string): string[] {
   return [...source.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4] ?? "");

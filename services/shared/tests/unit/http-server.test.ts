@@ -8,6 +8,7 @@ import {
   createHttpServer,
   HTTP_LIMITS,
   type HttpDeps,
+  HttpError,
   jsonNestsDeeperThan,
   listen,
   MAX_JSON_DEPTH,
@@ -47,6 +48,53 @@ const job = {
   requestedAt: "2025-08-01T00:00:00Z",
   requestedBy: "tester",
 };
+
+describe("HTTP server", () => {
+  it("asks authorize first and answers its refusal without handling the request", async () => {
+    const seen: string[] = [];
+    const { base, submitted } = await start({
+      authorize: (req, route) => {
+        seen.push(route.id);
+        if (req.headers["x-pass"] !== "yes")
+          throw new HttpError(403, "NOT_VIA_GATEWAY", "not through the door");
+        return { caller: "arn:aws:iam::123456789012:user/a" };
+      },
+      status: async (jobId, context) => ({ jobId, caller: context.caller }),
+    });
+
+    const refused = await fetch(`${base}/jobs`, {
+      method: "POST",
+      body: JSON.stringify(job),
+      headers: JSON_TYPE,
+    });
+    const status = await fetch(`${base}/jobs/J1`, { headers: { "x-pass": "yes" } });
+    const health = await fetch(`${base}/health`);
+
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("NOT_VIA_GATEWAY");
+    expect(submitted).toHaveLength(0);
+    expect(await status.json()).toEqual({ jobId: "J1", caller: "arn:aws:iam::123456789012:user/a" });
+    expect(health.status).toBe(200);
+    expect(seen).toEqual(["submitJob", "jobStatus"]);
+  });
+
+  it("sends an HttpError's extra headers (retry-after on a 429)", async () => {
+    const { base } = await start({
+      submit: async () => {
+        throw new HttpError(429, "QUOTA_EXCEEDED", "slow down", undefined, { "retry-after": "7" });
+      },
+    });
+
+    const res = await fetch(`${base}/jobs`, {
+      method: "POST",
+      body: JSON.stringify(job),
+      headers: JSON_TYPE,
+    });
+
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+  });
+});
 
 describe("worker HTTP server", () => {
   it("accepts a valid job with 202 and its id", async () => {
