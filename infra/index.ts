@@ -20,3 +20,9 @@ export const dashboardName = pipeline.dashboard.dashboard.dashboardName;
 export const dashboardUrl = pipeline.dashboard.url;
 export const clusterName = pipeline.ecs.cluster.name;
 export const repositoryUrl = pipeline.ecs.repository.repositoryUrl;
+// The front door (infra/README.md "Front door"): where producers call, and what Snowflake's
+// CREATE API INTEGRATION needs (API_AWS_ROLE_ARN, API_ALLOWED_PREFIXES).
+export const apiId = pipeline.frontDoor.api.id;
+export const apiInvokeUrl = pipeline.frontDoor.invokeUrl;
+export const snowflakeApiRoleArn = pipeline.frontDoor.snowflakeRole.arn;
+export const snowflakeApiAllowedPrefix = pipeline.frontDoor.allowedPrefix;

@@ -3,11 +3,12 @@
  * the names and ARNs it needs. `infra/index.ts` calls this once; tests call it under Pulumi mocks.
  */
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { buildTopology, type Topology } from "#events/topology.js";
 import { PipelineAlarms } from "./components/alarms.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { EcsServices } from "./components/ecs.js";
+import { FrontDoor } from "./components/front-door.js";
 import { Messaging } from "./components/messaging.js";
 import { NotificationTopic } from "./components/notifications.js";
 import { ReportSchedules } from "./components/schedules.js";
@@ -24,6 +25,7 @@ export interface Pipeline {
   topicKey: TopicKey;
   notifications: NotificationTopic;
   alarmTopic: NotificationTopic;
+  frontDoor: FrontDoor;
   ecs: EcsServices;
   alarms: PipelineAlarms;
   dashboard: PipelineDashboard;
@@ -103,10 +105,33 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
   });
   const queues: Record<ServiceId, ReturnType<typeof queueRef>> = {
     worker: queueRef(messaging.jobs),
+    // The intake consumes nothing: this is the queue it feeds.
+    intake: queueRef(messaging.jobs),
     organizer: queueRef(messaging.consumers.organizer),
     notifier: queueRef(messaging.consumers.notifier),
     auditor: queueRef(messaging.consumers.auditor),
   };
+  const frontDoor = new FrontDoor(
+    "front-door",
+    {
+      prefix: topology.prefix,
+      region: config.region,
+      accountId,
+      vpcId: config.network.vpcId,
+      subnetIds: config.network.subnetIds,
+      // Secret from here on: state, integration mappings and the Secrets Manager value stay encrypted.
+      gatewayToken: pulumi.secret(config.gatewayToken),
+      producerPrincipals: config.frontDoor.producerPrincipals,
+      snowflake: config.snowflake.apiIntegration,
+      throttle: config.frontDoor.throttle,
+      dailyQuota: config.frontDoor.dailyQuota,
+      manageAccountLogRole: config.frontDoor.manageAccountLogRole,
+      logRetentionDays: config.retention.logDays,
+      tags,
+    },
+    opts,
+  );
+
   const ecs = new EcsServices(
     "ecs",
     {
@@ -120,6 +145,14 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
       secretArn: secret.secret.arn,
       notificationsTopicArn: notifications.topic.arn,
       topicKeyArn: topicKey.key.arn,
+      intake: {
+        targetGroupArn: frontDoor.targetGroup.arn,
+        securityGroupId: frontDoor.intakeSecurityGroup.id,
+        gatewayTokenSecretArn: frontDoor.gatewayTokenSecret.arn,
+        gatewayTokenVersionId: frontDoor.gatewayTokenVersionId,
+        apiName: frontDoor.apiName,
+        dependsOn: [frontDoor.listener],
+      },
       tags,
     },
     opts,
@@ -176,6 +209,7 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
     topicKey,
     notifications,
     alarmTopic,
+    frontDoor,
     ecs,
     alarms,
     dashboard,

@@ -20,7 +20,10 @@ import type { PolicyStatement } from "./iam.js";
 type Arn = pulumi.Input<string>;
 
 export interface ServiceResources {
-  /** The queue this service consumes (jobs queue for the worker, its own queue for a consumer). */
+  /**
+   * The queue this service consumes (jobs queue for the worker, its own queue for a consumer), or, for
+   * the intake, the one it feeds (the jobs queue).
+   */
   queueArn: Arn;
   /** That queue's dead-letter queue. */
   dlqArn: Arn;
@@ -49,6 +52,7 @@ export const EMITTED_DETAIL_TYPES: Record<ServiceId, readonly DetailType[]> = {
     DetailType.ReportFailed,
     DetailType.ReportRejected,
   ],
+  intake: [],
   organizer: [DetailType.ReportOrganized],
   notifier: [DetailType.ReportNotified],
   auditor: [],
@@ -131,11 +135,11 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
       return [
         consume,
         {
-          // GetQueueAttributes: the worker reads the redrive policy (last attempt) and the backlog for /health.
-          // SendMessage: its HTTP intake (POST /jobs, POST /snowflake/submit) enqueues jobs.
-          Sid: "InspectAndFeedJobsQueue",
+          // The worker reads the redrive policy (last attempt) and the backlog for /health. It enqueues
+          // nothing: jobs arrive through the intake (its own service, issue 18), the Scheduler and producers.
+          Sid: "InspectJobsQueue",
           Effect: "Allow",
-          Action: ["sqs:GetQueueAttributes", "sqs:SendMessage"],
+          Action: ["sqs:GetQueueAttributes"],
           Resource: [r.queueArn],
         },
         {
@@ -145,8 +149,9 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Resource: [objects(r.bucketArn, GENERATED_PREFIX)],
         },
         {
-          // Idempotency: a job whose report was already organized is found at its canonical key (HEAD);
-          // GET /jobs/:id answers from the audit trail.
+          // Idempotency: a job whose report was already organized is found at its canonical key (HEAD).
+          // The DLQ sweeper reads a dead-lettered job's audit trail to see whether it already has a final
+          // event (GET /jobs/{jobId} is the intake's now, with its own grant).
           Sid: "ReadReportsAndAuditTrail",
           Effect: "Allow",
           Action: ["s3:GetObject"],
@@ -180,6 +185,27 @@ export function serviceStatements(service: ServiceId, r: ServiceResources): Poli
           Action: ["secretsmanager:GetSecretValue"],
           Resource: [r.secretArn],
         },
+      ];
+    case "intake":
+      // Its two secrets (gateway token, job-id key) are injected by ECS through the execution role, so
+      // the task role reads no secret. No KMS either: the jobs queue uses SQS-managed SSE and the bucket
+      // SSE-S3, neither of which asks the caller for key permissions (like the worker).
+      return [
+        {
+          // SendMessage: POST /jobs and POST /snowflake/submit enqueue jobs. GetQueueAttributes: /health/ready.
+          Sid: "FeedJobsQueue",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+          Resource: [r.queueArn],
+        },
+        {
+          // GET /jobs/{jobId} folds the job's audit trail (services/status/).
+          Sid: "ReadAuditTrail",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [objects(r.bucketArn, AUDIT_PREFIX)],
+        },
+        listPrefixes("ListAuditTrail", r.bucketArn, [AUDIT_PREFIX]),
       ];
     case "organizer":
       return [

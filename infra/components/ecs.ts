@@ -1,15 +1,18 @@
 /**
- * ECS on Fargate: one cluster, one ECR repository, and per process (worker, organizer, notifier, auditor)
- * a task definition from the one image with its own command, a log group, a least-privilege task role and
- * a service with a circuit breaker and target-tracking autoscaling on backlog per task.
+ * ECS on Fargate: one cluster, one ECR repository, and per process (worker, intake, organizer, notifier,
+ * auditor) a task definition from the one image with its own command, a log group, a least-privilege task
+ * role and a service with a circuit breaker and target-tracking autoscaling: on backlog per task for the
+ * queue consumers, on requests per task for the intake (which sits behind the front door's NLB).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { API_STAGE } from "#events/front-door.js";
 import type { Topology } from "#events/topology.js";
 import {
   CONFIG_NAMESPACE,
   type InfraConfig,
   InfraConfigError,
+  type QueueServiceId,
   SERVICE_IDS,
   type ServiceId,
 } from "../config.js";
@@ -22,7 +25,7 @@ export interface EcsArgs {
     InfraConfig,
     "region" | "image" | "network" | "services" | "workerConcurrency" | "retention" | "protect"
   >;
-  /** The queue each service consumes. */
+  /** The queue each service consumes (the intake: the jobs queue, which it feeds). */
   queues: Record<
     ServiceId,
     {
@@ -40,7 +43,27 @@ export interface EcsArgs {
   notificationsTopicArn: pulumi.Input<string>;
   /** The KMS key of the notifications topic (the notifier encrypts what it publishes with it). */
   topicKeyArn: pulumi.Input<string>;
+  /** Where the intake sits behind the front door (infra/components/front-door.ts). */
+  intake: IntakeWiring;
   tags: Record<string, string>;
+}
+
+export interface IntakeWiring {
+  /** The NLB target group the intake's tasks register in. */
+  targetGroupArn: pulumi.Input<string>;
+  /** The intake tasks' own security group (in from the NLB only). */
+  securityGroupId: pulumi.Input<string>;
+  /** The Secrets Manager secret ECS injects as INTAKE_GATEWAY_TOKEN. */
+  gatewayTokenSecretArn: pulumi.Input<string>;
+  /**
+   * The version of that secret's value. ECS reads a secret only when a task starts, so a new token would
+   * not reach running tasks; as a container label it makes a new task definition, and so a rolling deploy.
+   */
+  gatewayTokenVersionId: pulumi.Input<string>;
+  /** The REST API's name and so the `ApiName` dimension of the request count the intake scales on. */
+  apiName: string;
+  /** What the service must wait for: a target group takes registrations only once a listener uses it. */
+  dependsOn: pulumi.Resource[];
 }
 
 /** Seconds ECS waits after SIGTERM before SIGKILL (Fargate allows up to 120). */
@@ -53,16 +76,23 @@ export const WORKER_AFTER_DRAIN_SECONDS = 20;
 /** The event consumers only close their health server and SDK clients after draining. */
 export const CONSUMER_STOP_TIMEOUT_SECONDS = 30;
 export const CONSUMER_AFTER_DRAIN_SECONDS = 5;
+/**
+ * The intake holds no jobs: on SIGTERM it stops taking connections and lets requests in flight finish
+ * (services/intake/main.ts, 10 s at most). ECS deregisters it from the NLB before that.
+ */
+export const INTAKE_STOP_TIMEOUT_SECONDS = 30;
 
-/** How long a process drains on SIGTERM (DRAIN_TIMEOUT_MS), so that it ends before its stopTimeout. */
-export function drainTimeoutMs(service: ServiceId): number {
+/** How long a queue consumer drains on SIGTERM (DRAIN_TIMEOUT_MS), so that it ends before its stopTimeout. */
+export function drainTimeoutMs(service: QueueServiceId): number {
   return service === "worker"
     ? (WORKER_STOP_TIMEOUT_SECONDS - WORKER_AFTER_DRAIN_SECONDS) * 1000
     : (CONSUMER_STOP_TIMEOUT_SECONDS - CONSUMER_AFTER_DRAIN_SECONDS) * 1000;
 }
 
-/** The worker serves /health (and the Snowflake intake) on this port. */
+/** The worker serves /health on this port (inside the VPC only; its tasks' group admits nobody). */
 export const WORKER_PORT = 8000;
+/** The intake serves the front door's routes and /health on this port, reached through the NLB only. */
+export const INTAKE_PORT = 8080;
 
 /**
  * Default command per process; all processes ship in the one image built from the repo root and run
@@ -78,18 +108,23 @@ export function defaultCommand(service: ServiceId): string[] {
  * worker unready, and restarting it for that would only turn an outage into a restart loop that can trip
  * the deployment circuit breaker.
  */
-export const WORKER_HEALTH_CHECK = {
-  command: [
-    "CMD",
-    "node",
-    "-e",
-    `fetch("http://127.0.0.1:${WORKER_PORT}/health/live").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
-  ],
-  interval: 15,
-  timeout: 5,
-  retries: 3,
-  startPeriod: 30,
-};
+export function livenessHealthCheck(port: number) {
+  return {
+    command: [
+      "CMD",
+      "node",
+      "-e",
+      `fetch("http://127.0.0.1:${port}/health/live").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+    ],
+    interval: 15,
+    timeout: 5,
+    retries: 3,
+    startPeriod: 30,
+  };
+}
+export const WORKER_HEALTH_CHECK = livenessHealthCheck(WORKER_PORT);
+/** Same probe for the intake; it binds 0.0.0.0 (HTTP_HOST) for the NLB, which includes loopback. */
+export const INTAKE_HEALTH_CHECK = livenessHealthCheck(INTAKE_PORT);
 
 /** An image in ECR, as `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]`. */
 export interface EcrImage {
@@ -168,6 +203,9 @@ export interface EcsService {
   scalingPolicy: aws.appautoscaling.Policy;
 }
 
+/** The intake container's label that carries the gateway token's secret version (see IntakeWiring). */
+export const GATEWAY_TOKEN_VERSION_LABEL = "report-pipeline.gateway-token-version";
+
 export class EcsServices extends pulumi.ComponentResource {
   readonly cluster: aws.ecs.Cluster;
   readonly repository: aws.ecr.Repository;
@@ -184,7 +222,7 @@ export class EcsServices extends pulumi.ComponentResource {
 
     this.cluster = new aws.ecs.Cluster(
       n("cluster"),
-      // Container Insights publishes RunningTaskCount, the denominator of backlog per task.
+      // Container Insights publishes RunningTaskCount, the denominator of the per-task scaling metrics.
       { name: n("cluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags },
       parent,
     );
@@ -228,6 +266,7 @@ export class EcsServices extends pulumi.ComponentResource {
       {
         name: n("tasks"),
         description: "Report pipeline tasks: no inbound, HTTPS out (AWS APIs, ECR, Snowflake)",
+        // (The intake has its own group, from the front door: inbound from its NLB.)
         vpcId: config.network.vpcId,
         egress: [
           { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
@@ -246,8 +285,8 @@ export class EcsServices extends pulumi.ComponentResource {
       );
     }
 
-    // The key of the job ids the worker's Snowflake intake derives (INTAKE_JOB_ID_KEY): one value shared
-    // by every worker task, so a retried batch gets the same ids whichever task serves it. Set out of band
+    // The key of the job ids the intake derives for Snowflake rows (INTAKE_JOB_ID_KEY): one value shared
+    // by every intake task, so a retried batch gets the same ids whichever task serves it. Set out of band
     // (like the Snowflake credentials) and injected by ECS as a container secret.
     this.intakeKeySecret = new aws.secretsmanager.Secret(
       n("intake-job-id-key"),
@@ -280,11 +319,11 @@ export class EcsServices extends pulumi.ComponentResource {
               Resource: SERVICE_IDS.map((id) => pulumi.interpolate`${logGroups[id].arn}:*`),
             },
             {
-              // ECS reads the intake key into the worker's environment at start (container `secrets`).
-              Sid: "InjectIntakeKey",
+              // ECS reads the intake's two secrets into its environment at start (container `secrets`).
+              Sid: "InjectIntakeSecrets",
               Effect: "Allow",
               Action: ["secretsmanager:GetSecretValue"],
-              Resource: [this.intakeKeySecret.arn],
+              Resource: [this.intakeKeySecret.arn, args.intake.gatewayTokenSecretArn],
             },
           ),
         ),
@@ -337,37 +376,69 @@ export class EcsServices extends pulumi.ComponentResource {
     const environment: { name: string; value: pulumi.Input<string> }[] = [
       { name: "AWS_REGION", value: config.region },
       { name: "REPORTS_PREFIX", value: topology.prefix },
-      { name: "EVENT_BUS_NAME", value: args.busName },
+      // The intake emits no events, so no EVENT_BUS_NAME (kept in this place for the others: the same
+      // order, the same task definition, no needless redeploy).
+      ...(id === "intake" ? [] : [{ name: "EVENT_BUS_NAME", value: args.busName }]),
       { name: "REPORTS_BUCKET", value: args.bucketName },
       { name: "TMPDIR", value: "/tmp" },
     ];
-    if (id === "worker") {
+    const secrets: { name: string; valueFrom: pulumi.Input<string> }[] = [];
+    if (id === "intake") {
+      // Names as in services/intake/config.ts. Never INTAKE_LOCAL_CALLER (local development's stand-in for
+      // the gateway's authentication): here the caller comes from the gateway's IAM identity.
       environment.push(
-        // Names as in services/worker/config.ts.
         { name: "JOBS_QUEUE_URL", value: queue.url },
-        { name: "WAREHOUSE", value: "snowflake" },
-        { name: "SNOWFLAKE_SECRET_ID", value: args.secretArn },
-        { name: "WORKER_CONCURRENCY", value: String(config.workerConcurrency) },
-        { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
-        { name: "HTTP_PORT", value: String(WORKER_PORT) },
+        { name: "LOG_LEVEL", value: "info" },
+        { name: "HTTP_PORT", value: String(INTAKE_PORT) },
+        // The NLB connects from its own addresses, not loopback (the default host).
+        { name: "HTTP_HOST", value: "0.0.0.0" },
+      );
+      secrets.push(
+        { name: "INTAKE_JOB_ID_KEY", valueFrom: this.intakeKeySecret.arn },
+        { name: "INTAKE_GATEWAY_TOKEN", valueFrom: args.intake.gatewayTokenSecretArn },
       );
     } else {
-      environment.push({ name: "QUEUE_URL", value: queue.url });
+      if (id === "worker") {
+        environment.push(
+          // Names as in services/worker/config.ts.
+          { name: "JOBS_QUEUE_URL", value: queue.url },
+          { name: "WAREHOUSE", value: "snowflake" },
+          { name: "SNOWFLAKE_SECRET_ID", value: args.secretArn },
+          { name: "WORKER_CONCURRENCY", value: String(config.workerConcurrency) },
+          { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
+          { name: "HTTP_PORT", value: String(WORKER_PORT) },
+        );
+      } else {
+        environment.push({ name: "QUEUE_URL", value: queue.url });
+      }
+      // Drain, then what comes after it (WORKER_/CONSUMER_AFTER_DRAIN_SECONDS): all of it must end before
+      // ECS's stopTimeout (below) sends SIGKILL, so both are derived from the same constants.
+      environment.push({ name: "DRAIN_TIMEOUT_MS", value: String(drainTimeoutMs(id)) });
+      if (id === "notifier")
+        environment.push({ name: "NOTIFICATIONS_TOPIC_ARN", value: args.notificationsTopicArn });
     }
-    // Drain, then what comes after it (WORKER_/CONSUMER_AFTER_DRAIN_SECONDS): all of it must end before
-    // ECS's stopTimeout (below) sends SIGKILL, so both are derived from the same constants.
-    environment.push({ name: "DRAIN_TIMEOUT_MS", value: String(drainTimeoutMs(id)) });
-    if (id === "notifier")
-      environment.push({ name: "NOTIFICATIONS_TOPIC_ARN", value: args.notificationsTopicArn });
+    const stopTimeout =
+      id === "worker"
+        ? WORKER_STOP_TIMEOUT_SECONDS
+        : id === "intake"
+          ? INTAKE_STOP_TIMEOUT_SECONDS
+          : CONSUMER_STOP_TIMEOUT_SECONDS;
+    const http =
+      id === "worker"
+        ? { port: WORKER_PORT, healthCheck: WORKER_HEALTH_CHECK }
+        : id === "intake"
+          ? { port: INTAKE_PORT, healthCheck: INTAKE_HEALTH_CHECK }
+          : undefined;
 
     const containerDefinitions = pulumi
       .all([
         image,
         logGroup.name,
-        this.intakeKeySecret.arn,
-        ...environment.map((e) => pulumi.output(e.value)),
+        pulumi.all(environment.map((e) => pulumi.output(e.value))),
+        pulumi.all(secrets.map((e) => pulumi.output(e.valueFrom))),
+        id === "intake" ? pulumi.output(args.intake.gatewayTokenVersionId) : undefined,
       ])
-      .apply(([img, logGroupName, intakeKeyArn, ...values]) =>
+      .apply(([img, logGroupName, values, secretArns, tokenVersion]) =>
         JSON.stringify([
           {
             name: id,
@@ -375,12 +446,15 @@ export class EcsServices extends pulumi.ComponentResource {
             essential: true,
             command: svc.command ?? defaultCommand(id),
             environment: environment.map((e, i) => ({ name: e.name, value: values[i] })),
-            ...(id === "worker" ? { secrets: [{ name: "INTAKE_JOB_ID_KEY", valueFrom: intakeKeyArn }] } : {}),
+            ...(secrets.length > 0
+              ? { secrets: secrets.map((e, i) => ({ name: e.name, valueFrom: secretArns[i] })) }
+              : {}),
+            ...(tokenVersion ? { dockerLabels: { [GATEWAY_TOKEN_VERSION_LABEL]: tokenVersion } } : {}),
             // Read-only root; scratch space (driver caches, temp files) goes to an ephemeral /tmp volume.
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp" }],
-            // SIGTERM drains in-flight jobs; give the worker time to finish or release them.
-            stopTimeout: id === "worker" ? WORKER_STOP_TIMEOUT_SECONDS : CONSUMER_STOP_TIMEOUT_SECONDS,
+            // SIGTERM drains: the worker gets time to finish or release its jobs, the others less.
+            stopTimeout,
             logConfiguration: {
               logDriver: "awslogs",
               options: {
@@ -389,10 +463,10 @@ export class EcsServices extends pulumi.ComponentResource {
                 "awslogs-stream-prefix": id,
               },
             },
-            ...(id === "worker"
+            ...(http
               ? {
-                  portMappings: [{ containerPort: WORKER_PORT, protocol: "tcp" }],
-                  healthCheck: WORKER_HEALTH_CHECK,
+                  portMappings: [{ containerPort: http.port, protocol: "tcp" }],
+                  healthCheck: http.healthCheck,
                 }
               : {}),
           },
@@ -427,9 +501,18 @@ export class EcsServices extends pulumi.ComponentResource {
         launchType: "FARGATE",
         networkConfiguration: {
           subnets: config.network.subnetIds,
-          securityGroups: [this.securityGroup.id],
+          securityGroups: [id === "intake" ? args.intake.securityGroupId : this.securityGroup.id],
           assignPublicIp: config.network.assignPublicIp,
         },
+        ...(id === "intake"
+          ? {
+              loadBalancers: [
+                { targetGroupArn: args.intake.targetGroupArn, containerName: id, containerPort: INTAKE_PORT },
+              ],
+              // A new task gets this long to pass the NLB's health check before ECS replaces it.
+              healthCheckGracePeriodSeconds: 60,
+            }
+          : {}),
         deploymentCircuitBreaker: { enable: true, rollback: true },
         // `pulumi up` waits until the new tasks run and are healthy, so tasks that cannot start (image
         // missing, secret unreadable, crash on bad config) fail the deploy instead of passing it silently.
@@ -440,7 +523,11 @@ export class EcsServices extends pulumi.ComponentResource {
         tags,
       },
       // Autoscaling owns the running count after the first deploy.
-      { parent: this, ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        ignoreChanges: ["desiredCount"],
+        ...(id === "intake" ? { dependsOn: args.intake.dependsOn } : {}),
+      },
     );
 
     const scalingTarget = new aws.appautoscaling.Target(
@@ -455,60 +542,98 @@ export class EcsServices extends pulumi.ComponentResource {
       },
       parent,
     );
-    const scalingPolicy = new aws.appautoscaling.Policy(
-      `${name}-backlog-per-task`,
-      {
-        name: `${name}-backlog-per-task`,
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: scalingTarget.serviceNamespace,
-        scalableDimension: scalingTarget.scalableDimension,
-        resourceId: scalingTarget.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: svc.backlogPerTaskTarget,
-          scaleInCooldown: 120,
-          scaleOutCooldown: 60,
-          customizedMetricSpecification: {
-            metrics: [
-              {
-                id: "visible",
-                returnData: false,
-                metricStat: {
-                  stat: "Sum",
-                  metric: {
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: [{ name: "QueueName", value: queue.name }],
-                  },
-                },
-              },
-              {
-                id: "tasks",
-                returnData: false,
-                metricStat: {
-                  stat: "Average",
-                  metric: {
-                    namespace: "ECS/ContainerInsights",
-                    metricName: "RunningTaskCount",
-                    dimensions: [
-                      { name: "ClusterName", value: this.cluster.name },
-                      { name: "ServiceName", value: service.name },
-                    ],
-                  },
-                },
-              },
-              // minTasks >= 1 (config), so the denominator is never 0 in steady state.
-              {
-                id: "backlogPerTask",
-                expression: "visible / tasks",
-                label: "backlog per task",
-                returnData: true,
-              },
-            ],
-          },
+    const runningTasks = {
+      id: "tasks",
+      returnData: false,
+      metricStat: {
+        stat: "Average",
+        metric: {
+          namespace: "ECS/ContainerInsights",
+          metricName: "RunningTaskCount",
+          dimensions: [
+            { name: "ClusterName", value: this.cluster.name },
+            { name: "ServiceName", value: service.name },
+          ],
         },
       },
-      parent,
-    );
+    };
+    const tracking = (
+      policyName: string,
+      targetValue: number,
+      metrics: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric[],
+    ) =>
+      new aws.appautoscaling.Policy(
+        policyName,
+        {
+          name: policyName,
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: scalingTarget.serviceNamespace,
+          scalableDimension: scalingTarget.scalableDimension,
+          resourceId: scalingTarget.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue,
+            scaleInCooldown: 120,
+            scaleOutCooldown: 60,
+            customizedMetricSpecification: { metrics },
+          },
+        },
+        parent,
+      );
+    const scalingPolicy =
+      id === "intake"
+        ? // Requests per running task. The NLB counts no requests (it forwards TCP) and the ALB-only
+          // ALBRequestCountPerTarget does not apply, so the request count is the gateway's: `Count` of the
+          // stage (ApiName + Stage, emitted without detailed metrics), a sum per minute, divided by the
+          // tasks, which falls as tasks are added, as target tracking needs. It also counts requests the
+          // gateway refused (403, 429), so it errs towards scaling out. FILL: with no traffic the gateway
+          // emits no datapoint, and without a 0 the alarm would sit in INSUFFICIENT_DATA and never scale in.
+          tracking(`${name}-requests-per-task`, config.services.intake.requestsPerTaskTarget, [
+            {
+              id: "requests",
+              returnData: false,
+              metricStat: {
+                stat: "Sum",
+                metric: {
+                  namespace: "AWS/ApiGateway",
+                  metricName: "Count",
+                  dimensions: [
+                    { name: "ApiName", value: args.intake.apiName },
+                    { name: "Stage", value: API_STAGE },
+                  ],
+                },
+              },
+            },
+            runningTasks,
+            // minTasks >= 1 (config), so the denominator is never 0 in steady state.
+            {
+              id: "requestsPerTask",
+              expression: "FILL(requests, 0) / tasks",
+              label: "requests per task (per minute)",
+              returnData: true,
+            },
+          ])
+        : tracking(`${name}-backlog-per-task`, config.services[id].backlogPerTaskTarget, [
+            {
+              id: "visible",
+              returnData: false,
+              metricStat: {
+                stat: "Sum",
+                metric: {
+                  namespace: "AWS/SQS",
+                  metricName: "ApproximateNumberOfMessagesVisible",
+                  dimensions: [{ name: "QueueName", value: queue.name }],
+                },
+              },
+            },
+            runningTasks,
+            // minTasks >= 1 (config), so the denominator is never 0 in steady state.
+            {
+              id: "backlogPerTask",
+              expression: "visible / tasks",
+              label: "backlog per task",
+              returnData: true,
+            },
+          ]);
 
     return { taskRole, taskRolePolicy, logGroup, taskDefinition, service, scalingTarget, scalingPolicy };
   }

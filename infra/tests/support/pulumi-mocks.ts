@@ -5,6 +5,7 @@
  *
  * Call `installMocks()` before importing or running the program.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export const MOCK_REGION = "eu-west-1";
@@ -13,6 +14,8 @@ export const MOCK_ACCOUNT = "123456789012";
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The physical id the mocks gave it (what `resource.id` resolves to). */
+  id: string;
   // Resolved inputs as the provider would receive them; shapes vary per resource type.
   // biome-ignore lint/suspicious/noExplicitAny: test introspection of arbitrary provider inputs
   inputs: Record<string, any>;
@@ -22,6 +25,10 @@ export interface RecordedResource {
 
 const R = MOCK_REGION;
 const A = MOCK_ACCOUNT;
+
+/** A stable id per resource name, so that two resources of one type never share one (e.g. two groups). */
+const hex = (name: string, length: number) =>
+  createHash("sha256").update(name).digest("hex").slice(0, length);
 
 // biome-ignore lint/suspicious/noExplicitAny: provider inputs are untyped here
 function outputsFor(type: string, name: string, inputs: Record<string, any>): { id: string; extra: object } {
@@ -74,11 +81,40 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): { 
     }
     case "aws:ecs/service:Service":
       return { id: `arn:aws:ecs:${R}:${A}:service/${n}`, extra: { name: n } };
-    case "aws:ec2/securityGroup:SecurityGroup":
+    case "aws:ec2/securityGroup:SecurityGroup": {
+      const id = `sg-${hex(name, 17)}`;
+      return { id, extra: { arn: `arn:aws:ec2:${R}:${A}:security-group/${id}` } };
+    }
+    case "aws:lb/loadBalancer:LoadBalancer": {
+      const suffix = `net/${n}/${hex(name, 16)}`;
       return {
-        id: "sg-0123456789abcdef0",
-        extra: { arn: `arn:aws:ec2:${R}:${A}:security-group/sg-0123456789abcdef0` },
+        id: `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/${suffix}`,
+        extra: {
+          arn: `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/${suffix}`,
+          arnSuffix: suffix,
+          dnsName: `${n}-${hex(name, 10)}.elb.${R}.amazonaws.com`,
+        },
       };
+    }
+    case "aws:lb/targetGroup:TargetGroup": {
+      const suffix = `targetgroup/${n}/${hex(name, 16)}`;
+      const arn = `arn:aws:elasticloadbalancing:${R}:${A}:${suffix}`;
+      return { id: arn, extra: { arn, arnSuffix: suffix } };
+    }
+    case "aws:apigateway/restApi:RestApi": {
+      const id = hex(name, 10);
+      return {
+        id,
+        extra: { rootResourceId: `root${hex(name, 6)}`, executionArn: `arn:aws:execute-api:${R}:${A}:${id}` },
+      };
+    }
+    case "aws:secretsmanager/secretVersion:SecretVersion": {
+      // Like Secrets Manager: a new value, a new version id.
+      const versionId = hex(JSON.stringify(inputs.secretString ?? null), 32);
+      return { id: `${inputs.secretId}|${versionId}`, extra: { versionId } };
+    }
+    case "aws:apigateway/vpcLink:VpcLink":
+      return { id: `vl${hex(name, 6)}`, extra: {} };
     case "aws:scheduler/scheduleGroup:ScheduleGroup":
       return { id: n, extra: { name: n, arn: `arn:aws:scheduler:${R}:${A}:schedule-group/${n}` } };
     default:
@@ -101,7 +137,7 @@ export function installMocks(): MockRecorder {
       newResource(args) {
         const { id, extra } = outputsFor(args.type, args.name, args.inputs);
         const state = { ...args.inputs, ...extra };
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+        resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
         return { id, state };
       },
       call(args) {
@@ -124,6 +160,25 @@ export function installMocks(): MockRecorder {
       await runtime.waitForRPCs();
     },
   };
+}
+
+/**
+ * Secrets reach the mocks as `{ [specialSigKey]: specialSecretSig, value }` (the wire form), so a test can
+ * tell a secret input from a plain one. Both constants are the SDK's (runtime/rpc).
+ */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretInput(value: unknown): value is { value: unknown } {
+  return (
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
+}
+
+/** The plain value of an input, secret or not. */
+// biome-ignore lint/suspicious/noExplicitAny: provider inputs are untyped here
+export function plain(value: unknown): any {
+  return isSecretInput(value) ? value.value : value;
 }
 
 /** The value of an Output, for assertions. */

@@ -7,8 +7,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Topology } from "#events/topology.js";
-import { parseInfraConfig, SERVICE_IDS, type ServiceId } from "#infra/config.js";
+import { parseInfraConfig, QUEUE_SERVICE_IDS, SERVICE_IDS, type ServiceId } from "#infra/config.js";
 import { ConsumerConfigSchema } from "#services/consumers/config.js";
+import { IntakeConfigSchema } from "#services/intake/config.js";
 import { WorkerConfigSchema } from "#services/worker/config.js";
 import { configInput } from "../fixtures/config.js";
 import { installMocks, MOCK_ACCOUNT, type RecordedResource } from "../support/pulumi-mocks.js";
@@ -193,8 +194,8 @@ describe("ECS deploys", () => {
         expect(container.readonlyRootFilesystem, `${id}/${container.name}`).toBe(true);
   });
 
-  it("scales every service on backlog per running task: visible messages of its queue / its RunningTaskCount", () => {
-    for (const id of SERVICE_IDS) {
+  it("scales every queue consumer on backlog per running task: visible messages of its queue / its RunningTaskCount", () => {
+    for (const id of QUEUE_SERVICE_IDS) {
       // Prepare
       const name = `${topology.prefix}-${id}`;
       const policy = byName("aws:appautoscaling/policy:Policy", `${name}-backlog-per-task`);
@@ -234,6 +235,7 @@ describe("container environment vs the processes' config schemas", () => {
   /** Each process parses its environment with its own schema (services/<process>/config.ts). */
   const SCHEMAS = {
     worker: WorkerConfigSchema,
+    intake: IntakeConfigSchema,
     organizer: ConsumerConfigSchema,
     notifier: ConsumerConfigSchema,
     auditor: ConsumerConfigSchema,
@@ -242,19 +244,17 @@ describe("container environment vs the processes' config schemas", () => {
   const RUNTIME_VARS = new Set(["TMPDIR"]);
   /** What production must set explicitly, since the schemas fall back to local defaults without them. */
   const REQUIRED: Record<ServiceId, string[]> = {
-    worker: [
-      "JOBS_QUEUE_URL",
-      "EVENT_BUS_NAME",
-      "REPORTS_BUCKET",
-      "SNOWFLAKE_SECRET_ID",
-      "INTAKE_JOB_ID_KEY",
-    ],
+    worker: ["JOBS_QUEUE_URL", "EVENT_BUS_NAME", "REPORTS_BUCKET", "SNOWFLAKE_SECRET_ID"],
+    // Without the key each task would derive other ids for one Snowflake row; without the token it refuses all.
+    intake: ["JOBS_QUEUE_URL", "REPORTS_BUCKET", "INTAKE_JOB_ID_KEY", "INTAKE_GATEWAY_TOKEN"],
     organizer: ["QUEUE_URL", "EVENT_BUS_NAME", "REPORTS_BUCKET"],
     notifier: ["QUEUE_URL", "EVENT_BUS_NAME", "REPORTS_BUCKET", "NOTIFICATIONS_TOPIC_ARN"],
     auditor: ["QUEUE_URL", "EVENT_BUS_NAME", "REPORTS_BUCKET"],
   };
   /** Seconds a process needs after draining (worker: cancel + release + pool close) before SIGKILL. */
   const MIN_AFTER_DRAIN_MS = 5_000;
+  /** What the intake gives requests in flight on stop (services/intake/main.ts STOP_GRACE_MS); it reads no drain variable. */
+  const INTAKE_STOP_GRACE_MS = 10_000;
 
   /** The environment the process starts with: the variables, plus each injected secret (placeholder value). */
   const envOf = (container: Container): Record<string, string> => ({
@@ -286,11 +286,13 @@ describe("container environment vs the processes' config schemas", () => {
   it.each(SERVICE_IDS)("%s: stopTimeout leaves time after the drain the process's config reads", (id) => {
     for (const container of containersOf(id)) {
       // Prepare: the drain as the process will read it (its own default when the variable is unset).
-      const parsed = SCHEMAS[id].parse(envOf(container)) as { DRAIN_TIMEOUT_MS: number };
+      const parsed = SCHEMAS[id].parse(envOf(container)) as { DRAIN_TIMEOUT_MS?: number };
+      const drainMs = id === "intake" ? INTAKE_STOP_GRACE_MS : parsed.DRAIN_TIMEOUT_MS;
       // Assess
+      expect(drainMs, id).toBeTypeOf("number");
       expect(container.stopTimeout, id).toBeDefined();
       expect((container.stopTimeout ?? 0) * 1000, id).toBeGreaterThanOrEqual(
-        parsed.DRAIN_TIMEOUT_MS + MIN_AFTER_DRAIN_MS,
+        (drainMs ?? Number.POSITIVE_INFINITY) + MIN_AFTER_DRAIN_MS,
       );
       // Fargate's ceiling: a larger value is refused at registration.
       expect(container.stopTimeout, id).toBeLessThanOrEqual(120);

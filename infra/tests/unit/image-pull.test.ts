@@ -29,6 +29,7 @@ const recordOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
   return undefined;
 };
 
+// Several stacks' worth of resources under mocks: more than vitest's default 10 s on a loaded machine.
 beforeAll(async () => {
   for (const [prefix, image] of Object.entries(STACKS)) {
     // No `protect` key: parseInfraConfig's default (readInfraConfig would default by stack name).
@@ -38,7 +39,7 @@ beforeAll(async () => {
     createPipeline(config, { transformations: [recordOptions] });
   }
   await mocks.settle();
-});
+}, 60_000);
 
 interface Statement {
   Sid?: string;
@@ -137,7 +138,7 @@ describe("execution role image pull, per configured image", () => {
     expect(ecrStatements("rp-hub")).toEqual([]);
     expect(images("rp-hub")).toEqual(new Set([STACKS["rp-hub"]]));
     // The rest of the execution role is unchanged.
-    expect(executionStatements("rp-hub").map((s) => s.Sid)).toEqual(["WriteLogs", "InjectIntakeKey"]);
+    expect(executionStatements("rp-hub").map((s) => s.Sid)).toEqual(["WriteLogs", "InjectIntakeSecrets"]);
   });
 });
 

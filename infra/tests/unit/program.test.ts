@@ -7,12 +7,14 @@ import {
   STATEMENTS_PREFIX,
 } from "#events/s3-layout.js";
 import { consumersOf, type Topology } from "#events/topology.js";
-import { parseInfraConfig } from "#infra/config.js";
-import { configInput } from "../fixtures/config.js";
+import { parseInfraConfig, QUEUE_SERVICE_IDS, SERVICE_IDS } from "#infra/config.js";
+import { configInput, GATEWAY_TOKEN } from "../fixtures/config.js";
 import {
   installMocks,
+  isSecretInput,
   MOCK_ACCOUNT,
   type MockRecorder,
+  plain,
   type RecordedResource,
 } from "../support/pulumi-mocks.js";
 
@@ -282,18 +284,27 @@ describe("storage", () => {
   });
 });
 
-describe("Snowflake secret", () => {
-  it("creates the secrets but never a value, so no credential reaches code or state", () => {
+describe("secrets", () => {
+  it("creates the credential secrets without a value, so no credential reaches code or state", () => {
     const names = mocks.ofType("aws:secretsmanager/secret:Secret").map((x) => String(x.inputs.name));
     expect(names.sort()).toEqual(
-      [config.snowflake.secretName, `${topology.prefix}-intake-job-id-key`].sort(),
+      [
+        config.snowflake.secretName,
+        `${topology.prefix}-intake-job-id-key`,
+        `${topology.prefix}-intake-gateway-token`,
+      ].sort(),
     );
-    expect(mocks.ofType("aws:secretsmanager/secretVersion:SecretVersion")).toEqual([]);
+    // The one value the program writes is the gateway token, which is already a stack config secret.
+    const versions = mocks.ofType("aws:secretsmanager/secretVersion:SecretVersion");
+    const tokenSecret = byName("aws:secretsmanager/secret:Secret", `${topology.prefix}-intake-gateway-token`);
+    expect(versions.map((v) => v.inputs.secretId)).toEqual([tokenSecret.id]);
+    expect(isSecretInput(versions[0]?.inputs.secretString)).toBe(true);
+    expect(plain(versions[0]?.inputs.secretString)).toBe(GATEWAY_TOKEN);
   });
 });
 
 describe("ECS", () => {
-  const SERVICES = ["worker", "organizer", "notifier", "auditor"] as const;
+  const SERVICES = SERVICE_IDS;
 
   it("runs one service per process from one image, each with its own command, role and log group", () => {
     const taskDefs = mocks.ofType("aws:ecs/taskDefinition:TaskDefinition");
@@ -342,45 +353,61 @@ describe("ECS", () => {
     });
   });
 
-  it("injects the intake's job-id key into the worker only, from its own secret the execution role may read", () => {
-    const keySecret = mocks
-      .ofType("aws:secretsmanager/secret:Secret")
-      .find((x) => String(x.inputs.name).endsWith("intake-job-id-key"));
-    expect(keySecret).toBeDefined();
+  it("injects the job-id key and the gateway token into the intake only, from secrets the execution role may read", () => {
+    const secretArn = (suffix: string) =>
+      byName("aws:secretsmanager/secret:Secret", `${topology.prefix}-${suffix}`).state.arn as string;
+    const keyArn = secretArn("intake-job-id-key");
+    const tokenArn = secretArn("intake-gateway-token");
     for (const td of mocks.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
       const [container] = JSON.parse(td.inputs.containerDefinitions);
-      const isWorker = td.inputs.family === `${topology.prefix}-worker`;
+      const isIntake = td.inputs.family === `${topology.prefix}-intake`;
       expect(container.secrets ?? [], td.inputs.family).toEqual(
-        isWorker ? [{ name: "INTAKE_JOB_ID_KEY", valueFrom: keySecret?.state.arn }] : [],
+        isIntake
+          ? [
+              { name: "INTAKE_JOB_ID_KEY", valueFrom: keyArn },
+              { name: "INTAKE_GATEWAY_TOKEN", valueFrom: tokenArn },
+            ]
+          : [],
       );
     }
     const executionPolicy = mocks
       .ofType("aws:iam/rolePolicy:RolePolicy")
       .find((x) => String(x.name).includes("task-execution-policy"));
-    expect(JSON.stringify(executionPolicy?.inputs.policy)).toContain(String(keySecret?.state.arn));
+    const inject = statementsOf(executionPolicy?.inputs.policy).find((s) =>
+      list(s.Action).includes("secretsmanager:GetSecretValue"),
+    );
+    expect(list(inject?.Resource).sort()).toEqual([keyArn, tokenArn].sort());
   });
 
-  it("gives no task the local-development switches (webhooks to loopback need both, and neither is set)", () => {
+  it("gives no task the local-development switches (webhooks to loopback need both; the intake's local caller)", () => {
     for (const td of mocks.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
       const [container] = JSON.parse(td.inputs.containerDefinitions);
-      const names = container.environment.map((e: { name: string }) => e.name);
+      const names = [...container.environment, ...(container.secrets ?? [])].map(
+        (e: { name: string }) => e.name,
+      );
       expect(names, td.inputs.family).not.toContain("AWS_ENDPOINT_URL");
       expect(names, td.inputs.family).not.toContain("WEBHOOK_ALLOW_LOOPBACK");
+      expect(names, td.inputs.family).not.toContain("INTAKE_LOCAL_CALLER");
     }
   });
 
-  it("deploys with a rollback circuit breaker into an egress-only security group", () => {
-    for (const svc of mocks.ofType("aws:ecs/service:Service")) {
+  it("deploys with a rollback circuit breaker; every process but the intake into an egress-only security group", () => {
+    const tasksGroup = byName("aws:ec2/securityGroup:SecurityGroup", `${topology.prefix}-tasks`);
+    const intakeGroup = byName("aws:ec2/securityGroup:SecurityGroup", `${topology.prefix}-intake`);
+    for (const id of SERVICES) {
+      const svc = byName("aws:ecs/service:Service", `${topology.prefix}-${id}`);
       expect(svc.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
       expect(svc.inputs.networkConfiguration.subnets).toEqual(config.network.subnetIds);
+      expect(svc.inputs.networkConfiguration.securityGroups, id).toEqual([
+        (id === "intake" ? intakeGroup : tasksGroup).id,
+      ]);
     }
-    const [sg] = mocks.ofType("aws:ec2/securityGroup:SecurityGroup");
-    expect(sg?.inputs.ingress ?? []).toEqual([]);
-    expect(sg?.inputs.egress.length).toBeGreaterThan(0);
+    expect(tasksGroup.inputs.ingress ?? []).toEqual([]);
+    expect(tasksGroup.inputs.egress.length).toBeGreaterThan(0);
   });
 
   it("takes desired, min and max tasks and the backlog target from config", () => {
-    for (const id of SERVICES) {
+    for (const id of QUEUE_SERVICE_IDS) {
       const name = `${topology.prefix}-${id}`;
       const svcConfig = config.services[id];
       expect(byName("aws:ecs/service:Service", name).inputs.desiredCount).toBe(svcConfig.desiredTasks);

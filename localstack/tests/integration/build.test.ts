@@ -65,12 +65,18 @@ describe("npm run build", () => {
     ["organizer", '"consumers started"'],
     ["notifier", '"consumers started"'],
     ["auditor", '"consumers started"'],
+    ["intake", '"intake started"'],
   ])("node dist/services/%s/main.js starts with plain node and exits 0 on SIGTERM", async (id, ready) => {
     const p = startService({
       name: `dist-${id}`,
       script: `dist/services/${id}/main.js`,
       loader: "none",
-      env: { ...testWorkerEnv(t.provisioned.topology.prefix), NODE_OPTIONS: "", LOG_LEVEL: "info" },
+      env: {
+        ...testWorkerEnv(t.provisioned.topology.prefix),
+        NODE_OPTIONS: "",
+        LOG_LEVEL: "info",
+        INTAKE_GATEWAY_TOKEN: "b".repeat(40),
+      },
       logFile: join(REPO_ROOT, ".local", "logs", "build", `${t.provisioned.topology.prefix}-${id}.log`),
     });
     running.push(p);

@@ -92,4 +92,25 @@ describe("worker health: liveness and readiness", () => {
       checks: { consumer: { ok: true, inFlight: 0 } },
     });
   });
+
+  it("serves no job intake: the front door's routes are the intake's (501 on the worker)", async () => {
+    const worker = await startTestWorker(t.provisioned.topology.prefix);
+    workers.push(worker);
+    const post = (path: string) =>
+      fetch(`http://127.0.0.1:${worker.port}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jobId: "WORKER_DOOR_1", reportType: "connectivity_test", data: [] }),
+      });
+
+    const answers = [
+      await post("/jobs"),
+      await post("/snowflake/submit"),
+      await fetch(`http://127.0.0.1:${worker.port}/jobs/X`),
+    ];
+
+    expect(answers.map((a) => a.status)).toEqual([501, 501, 501]);
+    const first = (await answers[0]?.json()) as { error?: { code?: string } } | undefined;
+    expect(first?.error?.code).toBe("NOT_IMPLEMENTED");
+  });
 });
