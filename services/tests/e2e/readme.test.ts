@@ -3,9 +3,10 @@
  * `aws events put-rule` + `put-targets` subscription to report events. The `aws` CLI is the one in the
  * LocalStack venv (the same pinned install `npm run local:up` makes).
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "#services/worker/main.js";
 import { ensureVenv, localEndpoint, REPO_ROOT } from "../../../localstack/local-aws.js";
@@ -165,8 +166,11 @@ describe("README: Calling the pipeline over HTTPS, against the local front door"
     expect(block, "the README's curl example").toBeDefined();
     const script = (block ?? "").replace(/^API=.*$/m, `API=${front.door.url}`);
 
-    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+    // Asynchronously: the intake answering curl runs in this process, so a synchronous exec would block
+    // the very event loop that must answer (curl would wait for ever).
+    const { stdout: out } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], {
       encoding: "utf8",
+      timeout: 30_000,
       env: {
         ...process.env,
         AWS_ACCESS_KEY_ID: "test",
