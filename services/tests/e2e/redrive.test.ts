@@ -96,7 +96,8 @@ describe("reports redrive (LocalStack)", () => {
       90_000,
       500,
     );
-    expect((await status("E2E_REDRIVE_BROKEN"))?.state).toBe("failed");
+    // its final ReportFailed reaches the audit trail through the bus and the auditor, after the DLQ
+    await until("E2E_REDRIVE_BROKEN", "failed");
     const { job: done } = await submitReportJob(t.clients.sqs, jobs.dlqUrl, salesJob("E2E_REDRIVE_DONE"));
     expect(done.jobId).toBe("E2E_REDRIVE_DONE");
     broken = false;
