@@ -21,6 +21,7 @@ import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { pollerPlan } from "#services/shared/queue-consumer.js";
 import { createDuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
+import { RequestCounter } from "./request-counter.js";
 
 export interface BareTarget {
   queueUrl: string;
@@ -170,6 +171,8 @@ async function main(): Promise<void> {
   if (!target.queueUrl || !target.bucket || !target.busName)
     throw new Error("--queue-url, --bucket and --bus are required");
   const clients = createAwsClients();
+  const counter = new RequestCounter();
+  counter.instrument(clients);
   const warehouse = createDuckDbWarehouse({ path: ":memory:", scale: 1 });
   await warehouse.ping();
   const bare = new BarePipeline(clients, warehouse, target);
@@ -200,6 +203,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         jobs: bare.jobs,
         calls: bare.calls,
+        requests: counter.counts(),
         errors,
         cpu_seconds: (cpu.user + cpu.system) / 1e6,
       }),

@@ -117,6 +117,10 @@ async function main() {
     const p3 = await part("p3", () => runP3(bench, settings));
     const out = {
       mode: flags.quick ? "quick" : "full",
+      worker_cpu_ratio: p2?.worker_cpu_ratio ?? null,
+      localstack_cpu_ratio: p2?.localstack_cpu_ratio ?? null,
+      requests_per_job: p2?.requests_per_job ?? null,
+      worker_jobs_per_s_per_vcpu: p2?.worker_jobs_per_s_per_vcpu ?? null,
       p1_overhead_ratio: p1?.median_ratio ?? null,
       p1_p95_ratio: p1?.p95_ratio ?? null,
       p2_throughput_ratio: p2 ? Math.min(p2.throughput_ratio_1, p2.throughput_ratio_2) : null,

@@ -6,11 +6,12 @@
 import { createLogger } from "#services/shared/logger.js";
 import { stopOnSignals } from "#services/shared/process-lifecycle.js";
 import { readConsumerConfig } from "./config.js";
-import { type ConsumerFactory, startConsumers } from "./run-consumers.js";
+import { type ConsumerFactory, type ConsumerHostOptions, startConsumers } from "./run-consumers.js";
 
 export async function runConsumersMain(
   factories: readonly ConsumerFactory[],
   service: string,
+  options: ConsumerHostOptions = {},
 ): Promise<void> {
   let config: ReturnType<typeof readConsumerConfig>;
   try {
@@ -22,7 +23,7 @@ export async function runConsumersMain(
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   // Signals are handled from the start: a SIGTERM that arrives while (or just after) the consumers start
   // still drains them and exits 0, instead of killing the process.
-  const running = startConsumers(factories, config, logger);
+  const running = startConsumers(factories, config, logger, options);
   stopOnSignals(async () => (await running).stop(), logger);
   try {
     await running;

@@ -54,12 +54,19 @@ export interface ConsumerFactory {
   create(context: ConsumerContext): Promise<ConsumerDefinition>;
 }
 
+export interface ConsumerHostOptions {
+  /** Sees the AWS clients before first use (the bench counts the requests each consumer makes). */
+  instrument?: (clients: AwsClients) => void;
+}
+
 export async function startConsumers(
   factories: readonly ConsumerFactory[],
   config: ConsumerConfig,
   logger: Logger,
+  options: ConsumerHostOptions = {},
 ): Promise<RunningConsumers> {
   const clients = createAwsClients(awsClientOptions(config));
+  options.instrument?.(clients);
   const topology = buildTopology({ prefix: config.REPORTS_PREFIX });
   const bucket = config.REPORTS_BUCKET ?? topology.bucket.name;
   const events = new ReportEventPublisher(clients.events, {
