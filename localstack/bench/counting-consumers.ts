@@ -6,15 +6,9 @@
  */
 import { runConsumersMain } from "#services/consumers/main.js";
 import { parseConsumerArgs } from "../consumers.js";
-import { RequestCounter } from "./request-counter.js";
+import { counterFromEnv } from "./request-counter.js";
 
-const file = process.env.BENCH_REQUEST_COUNTS_FILE;
-if (!file) {
-  console.error("BENCH_REQUEST_COUNTS_FILE is required (where the request counts go on exit)");
-  process.exit(2);
-}
-const counter = new RequestCounter();
-counter.writeOnExit(file);
+const counter = counterFromEnv();
 await runConsumersMain(parseConsumerArgs(process.argv.slice(2)), "bench-consumers", {
   instrument: (clients) => counter.instrument(clients),
 });

@@ -6,13 +6,7 @@
  *   BENCH_REQUEST_COUNTS_FILE=/tmp/counts.json tsx localstack/bench/counting-worker.ts
  */
 import { runWorkerProcess } from "#services/worker/main.js";
-import { RequestCounter } from "./request-counter.js";
+import { counterFromEnv } from "./request-counter.js";
 
-const file = process.env.BENCH_REQUEST_COUNTS_FILE;
-if (!file) {
-  console.error("BENCH_REQUEST_COUNTS_FILE is required (where the request counts go on exit)");
-  process.exit(2);
-}
-const counter = new RequestCounter();
-counter.writeOnExit(file);
+const counter = counterFromEnv();
 await runWorkerProcess({ instrument: (clients) => counter.instrument(clients) });

@@ -78,3 +78,18 @@ export function perJob(counts: Record<string, number>, jobs: number): Record<str
 export function sumOf(counts: Record<string, number>): number {
   return Math.round(Object.values(counts).reduce((a, v) => a + v, 0) * 100) / 100;
 }
+
+/**
+ * For the counting entry points (counting-worker.ts, counting-consumers.ts): a counter that writes to
+ * BENCH_REQUEST_COUNTS_FILE on exit; without that variable the process stops (exit 2) naming it.
+ */
+export function counterFromEnv(env: NodeJS.ProcessEnv = process.env): RequestCounter {
+  const file = env.BENCH_REQUEST_COUNTS_FILE;
+  if (!file) {
+    console.error("BENCH_REQUEST_COUNTS_FILE is required (where the request counts go on exit)");
+    process.exit(2);
+  }
+  const counter = new RequestCounter();
+  counter.writeOnExit(file);
+  return counter;
+}

@@ -44,6 +44,10 @@ export interface ConsumersResult {
   cpu_ms_per_job_in_localstack: number;
 }
 
+/** Messages in each consumer's queue (visible, in flight, delayed). */
+const consumerDepths = (b: Bench) =>
+  Promise.all(CONSUMER_IDS.map((id) => queueDepth(b.t.clients, b.t.provisioned.consumers[id].queueUrl)));
+
 /** Empties the consumers' queues (events of earlier phases), so a phase's counts are its own jobs'. */
 async function purgeConsumerQueues(b: Bench): Promise<void> {
   for (const id of CONSUMER_IDS)
@@ -51,9 +55,7 @@ async function purgeConsumerQueues(b: Bench): Promise<void> {
   // SQS may take a moment to purge; wait until every queue reads empty
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const depths = await Promise.all(
-      CONSUMER_IDS.map((id) => queueDepth(b.t.clients, b.t.provisioned.consumers[id].queueUrl)),
-    );
+    const depths = await consumerDepths(b);
     if (depths.every((d) => d === 0)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -82,9 +84,7 @@ async function drainConsumers(b: Bench, dir: string, jobs: number): Promise<Cons
   const deadline = Date.now() + 120_000 + jobs * 500;
   let emptyInARow = 0;
   while (emptyInARow < 2 && Date.now() < deadline) {
-    const depths = await Promise.all(
-      CONSUMER_IDS.map((id) => queueDepth(b.t.clients, b.t.provisioned.consumers[id].queueUrl)),
-    );
+    const depths = await consumerDepths(b);
     emptyInARow = depths.every((d) => d === 0) ? emptyInARow + 1 : 0;
     await new Promise((r) => setTimeout(r, 500));
   }
