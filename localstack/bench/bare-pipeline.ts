@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { DetailType, EVENT_SOURCE } from "#events/names.js";
 import { readSql } from "#services/reports/sql-files.js";
@@ -60,9 +60,10 @@ export class BarePipeline {
   }
 
   /**
-   * One job: query, put object, put events, delete. With `workerExtras`, also the calls the worker makes on
-   * top (two HEADs for an existing report, the ReportStarted PutEvents, the warehouse ping), so a run with
-   * and without them attributes the worker's overhead to calls versus code.
+   * One job: query, put object, put events, delete. With `workerExtras`, also what the worker does on top
+   * (the claim: one conditional PUT; ReportStarted as a second entry of the same PutEvents; the warehouse
+   * ping of the connectivity report), so a run with and without them attributes the worker's overhead to
+   * calls versus code.
    */
   async process(message: Message, timings?: CallTimings, workerExtras = false): Promise<void> {
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -76,16 +77,17 @@ export class BarePipeline {
     const job = JSON.parse(message.Body ?? "{}") as { jobId: string; reportType: string };
     const key = `bench-bare/${job.jobId}.json`;
     if (workerExtras) {
-      for (const k of [key, `${key}.organized`]) {
-        this.calls += 1;
-        await time("extra_head", () =>
-          this.clients.s3
-            .send(new HeadObjectCommand({ Bucket: this.target.bucket, Key: k }))
-            .catch(() => undefined),
-        );
-      }
-      await time("extra_put_events_started", () =>
-        this.putEvent(DetailType.ReportStarted, { jobId: job.jobId, attempt: 1 }),
+      this.calls += 1;
+      await time("extra_claim_put", () =>
+        this.clients.s3.send(
+          new PutObjectCommand({
+            Bucket: this.target.bucket,
+            Key: `bench-bare/_claims/${job.jobId}.json`,
+            Body: JSON.stringify({ jobId: job.jobId, claimedAt: new Date().toISOString() }),
+            ContentType: "application/json",
+            IfNoneMatch: "*",
+          }),
+        ),
       );
       await time("extra_ping", () => this.warehouse.ping());
     }
@@ -109,8 +111,9 @@ export class BarePipeline {
         }),
       ),
     );
-    await time("put_events", () =>
-      this.putEvent(DetailType.ReportGenerated, {
+    const generated = {
+      detailType: DetailType.ReportGenerated,
+      detail: {
         jobId: job.jobId,
         reportType: job.reportType,
         bucket: this.target.bucket,
@@ -119,8 +122,10 @@ export class BarePipeline {
         sizeBytes: Buffer.byteLength(body),
         rowCount: rows.length,
         summary: rows[0] ?? {},
-      }),
-    );
+      },
+    };
+    const started = { detailType: DetailType.ReportStarted, detail: { jobId: job.jobId, attempt: 1 } };
+    await time("put_events", () => this.putEvents(workerExtras ? [started, generated] : [generated]));
     this.calls += 1;
     await time("delete_message", () =>
       this.clients.sqs.send(
@@ -130,22 +135,16 @@ export class BarePipeline {
     this.jobs += 1;
   }
 
-  private async putEvent(detailType: string, detail: Record<string, unknown>): Promise<void> {
+  private async putEvents(events: { detailType: string; detail: Record<string, unknown> }[]): Promise<void> {
     this.calls += 1;
     const out = await this.clients.events.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.target.busName,
-            Source: EVENT_SOURCE,
-            DetailType: detailType,
-            Detail: JSON.stringify({
-              schemaVersion: "1",
-              eventId: `${detail.jobId}-${detailType}`,
-              ...detail,
-            }),
-          },
-        ],
+        Entries: events.map(({ detailType, detail }) => ({
+          EventBusName: this.target.busName,
+          Source: EVENT_SOURCE,
+          DetailType: detailType,
+          Detail: JSON.stringify({ schemaVersion: "1", eventId: `${detail.jobId}-${detailType}`, ...detail }),
+        })),
       }),
     );
     if (out.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(out.Entries)}`);

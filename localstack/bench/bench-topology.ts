@@ -24,8 +24,6 @@ export interface BenchSettings {
   p2Jobs: number;
   p3Rows: number;
   concurrency: number;
-  ceilingConcurrency: number;
-  ceilingProcs: number;
   /** Logs, spill and scratch files. */
   dir: string;
 }

@@ -5,9 +5,20 @@
  * messages within a deadline and releases the rest (visibility 0) so another process takes them at once.
  *
  * sqs-consumer receives at most 10 messages per poll, so more than 10 in flight means several pollers.
+ *
+ * Deletes go out in batches (`DeleteMessageBatch`, up to 10): a handler that is done waits until every
+ * message in flight is done too (sqs-consumer does not poll again before its whole batch is handled, so the
+ * wait costs no throughput), 10 are waiting, or `DELETE_BATCH_MAX_WAIT_MS` passes. Its heartbeat runs until
+ * the delete, so a done message never becomes visible again; a crash in between redelivers it, which every
+ * handler already treats as a duplicate.
  */
 
-import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import { backoffDelay } from "#events/backoff.js";
 import type { Logger } from "./logger.js";
@@ -53,10 +64,22 @@ export function pollerPlan(concurrency: number): { pollers: number; batchSize: n
   return { pollers, batchSize: Math.ceil(concurrency / pollers) };
 }
 
+/** How long a done message waits for others to share its DeleteMessageBatch, at most. */
+export const DELETE_BATCH_MAX_WAIT_MS = 250;
+const DELETE_BATCH_MAX = 10;
+
+interface PendingDelete {
+  message: Message;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class QueueConsumer {
   private readonly consumers: Consumer[] = [];
   private readonly inFlight = new Map<string, Message>();
   private stopping = false;
+  private pendingDeletes: PendingDelete[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: QueueConsumerOptions) {
     if (options.heartbeatIntervalSeconds >= options.visibilityTimeoutSeconds) {
@@ -73,6 +96,8 @@ export class QueueConsumer {
         waitTimeSeconds: options.waitTimeSeconds ?? 20,
         messageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
         messageAttributeNames: ["All"],
+        // onMessage deletes, in batches (see deleteWhenDone)
+        shouldDeleteMessages: false,
         handleMessage: (message) => this.onMessage(message),
       });
       consumer.on("error", (error, message) => {
@@ -147,6 +172,14 @@ export class QueueConsumer {
       const outcome = await this.options.handle(message);
       switch (outcome.action) {
         case "delete":
+          await this.deleteWhenDone(message).catch((error) =>
+            // Handled already; redelivered, it is a duplicate to every handler.
+            this.options.logger.warn("could not delete a handled message; it will be redelivered", {
+              queue: this.options.name,
+              error,
+              ...messageFields(message),
+            }),
+          );
           return message;
         case "retry":
           await this.setVisibility(message, outcome.visibilityTimeoutSeconds);
@@ -169,7 +202,51 @@ export class QueueConsumer {
     }
   }
 
-  /** Stops polling, waits up to `drainTimeoutMs` for in-flight messages, then releases what is left. */
+  /**
+   * Deletes a handled message together with others: resolves once its DeleteMessageBatch entry succeeded,
+   * rejects if it failed (the message is then redelivered and handled as a duplicate).
+   */
+  private deleteWhenDone(message: Message): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingDeletes.push({ message, resolve, reject });
+      const everyoneDone = this.pendingDeletes.length >= this.inFlight.size;
+      if (everyoneDone || this.pendingDeletes.length >= DELETE_BATCH_MAX || this.stopping)
+        this.flushDeletes();
+      else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), DELETE_BATCH_MAX_WAIT_MS);
+    });
+  }
+
+  private flushDeletes(): void {
+    if (this.deleteTimer) clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    while (this.pendingDeletes.length > 0) {
+      void this.deleteBatch(this.pendingDeletes.splice(0, DELETE_BATCH_MAX));
+    }
+  }
+
+  private async deleteBatch(batch: PendingDelete[]): Promise<void> {
+    const byId = new Map(batch.map((p, i) => [String(i), p]));
+    try {
+      const out = await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: [...byId].map(([Id, p]) => ({ Id, ReceiptHandle: p.message.ReceiptHandle })),
+        }),
+      );
+      for (const failed of out.Failed ?? []) {
+        const p = failed.Id === undefined ? undefined : byId.get(failed.Id);
+        if (!p) continue;
+        byId.delete(failed.Id as string);
+        p.reject(
+          new Error(`DeleteMessageBatch entry failed: ${failed.Code ?? "unknown"} ${failed.Message ?? ""}`),
+        );
+      }
+      for (const p of byId.values()) p.resolve();
+    } catch (error) {
+      for (const p of byId.values()) p.reject(error);
+    }
+  }
+
   /**
    * Stops receiving, waits up to `drainTimeoutMs` for in-flight handlers, then releases what is left
    * (visibility 0) so another process takes it. `beforeRelease` runs first when something is left (the
@@ -181,6 +258,7 @@ export class QueueConsumer {
   ): Promise<StopResult> {
     this.stopping = true;
     for (const c of this.consumers) c.stop();
+    this.flushDeletes();
     const deadline = Date.now() + drainTimeoutMs;
     const busy = () => this.inFlight.size > 0 || this.consumers.some((c) => c.status.isPolling);
     // Waits for in-flight handlers and for a long poll already under way (whatever it returns is released

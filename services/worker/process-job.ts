@@ -1,11 +1,14 @@
 /**
  * What the worker does with one jobs-queue message, as a pure function of its ports:
  *
- *   validate → claim the job id (one conditional write recording the job's content hash)
+ *   validate → claim the job id (one conditional write recording the job's content hash, never rewritten)
  *     · id held by a different job → ReportRejected JOB_ID_CONFLICT, delete (the first job is untouched)
- *     · id held by this job and done → re-emit ReportGenerated from the claim, no query
- *   → ReportStarted → run the report → spool + hash → put under generated/ (first writer wins)
- *   → ReportGenerated → record the claim as done → delete.
+ *     · id held by this job and its report stored → re-emit ReportGenerated from the object, no query
+ *   → run the report → spool + hash → put under generated/ (first writer wins)
+ *   → ReportStarted + ReportGenerated in one PutEvents → delete.
+ *
+ * ReportStarted waits `startedDelayMs` (1 s) for the report: a job done by then sends both events in one
+ * request; a longer one sends ReportStarted when the second is up, while its query runs.
  *
  * Failure policy (DESIGN.md "Failures have a home"): a body that is not a job → ReportRejected, delete;
  * a non-retryable error → final ReportFailed, delete; a retryable error → ReportFailed (not final) and
@@ -16,6 +19,7 @@ import type { Message } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import { eventErrorOf } from "#events/error-codes.js";
 import { toPipelineError, ValidationError } from "#events/errors.js";
+import type { PublishableEvent } from "#events/event-publisher.js";
 import { DetailType, SCHEMA_VERSION } from "#events/names.js";
 import { eventIdFor, EVENT_TEXT_LIMITS as L, truncateBody } from "#events/report-events.schema.js";
 import {
@@ -29,7 +33,7 @@ import { jobContentHash } from "#events/report-job-message.js";
 import { generatedKey, reportKey } from "#events/s3-layout.js";
 import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
-import type { EventSink } from "#services/shared/event-sink.js";
+import type { BatchEventSink } from "#services/shared/event-sink.js";
 import type { Logger } from "#services/shared/logger.js";
 import { emitMetrics, WORKER_METRICS, type WorkerOutcome } from "#services/shared/metrics.js";
 import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-consumer.js";
@@ -38,7 +42,7 @@ import type { JobClaim, JobClaims } from "./job-claims.port.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
 import { removeTempFile, spoolToTempFile } from "./temp-file.js";
 
-export type { EventSink } from "#services/shared/event-sink.js";
+export type { BatchEventSink } from "#services/shared/event-sink.js";
 
 export type GenerateFn = (
   job: ReportJob,
@@ -50,7 +54,7 @@ export interface JobProcessorDeps {
   warehouse: Warehouse;
   store: ReportStore;
   claims: JobClaims;
-  events: EventSink;
+  events: BatchEventSink;
   generate: GenerateFn;
   logger: Logger;
   /** Receives after which the queue's redrive policy dead-letters a message. */
@@ -58,6 +62,8 @@ export interface JobProcessorDeps {
   /** First retry delay; doubles per attempt. */
   retryBaseSeconds: number;
   queryTimeoutMs?: number;
+  /** How long ReportStarted waits to travel with the job's outcome event (default 1000 ms). */
+  startedDelayMs?: number;
   tmpDir?: string;
   clock?: () => Date;
   /** Emit EMF metrics lines (off in tests that capture stdout). */
@@ -82,7 +88,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
 
   // 2. Claim the id: one conditional write. Held already: by another job (conflict), or by this one
   // (a redelivery, a retry, the same message sent twice), done or not.
-  let claim: JobClaim = {
+  const claim: JobClaim = {
     jobId: job.jobId,
     contentHash: jobContentHash(job),
     claimedAt: now().toISOString(),
@@ -93,19 +99,17 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
     if (existing.contentHash !== claim.contentHash) {
       return conflict(job, claim.contentHash, messageId, message.Body ?? "", deps, jlog);
     }
-    claim = existing;
-    // An earlier receive finished (the claim says so), or stored the report but stopped before recording
-    // it (look where the report is: under generated/ or, once organized, at its canonical key): re-emit.
-    const stored = existing.done ?? (await deps.store.head(key)) ?? (await deps.store.head(reportKey(job)));
+    // An earlier receive stored the report (look where it is: under generated/ or, once organized, at its
+    // canonical key): re-emit. Otherwise it stopped before storing, or failed and was retried: run it.
+    const stored = (await deps.store.head(key)) ?? (await deps.store.head(reportKey(job)));
     if (stored) {
       await deps.events.publish(generatedEvent(job, deps.store.bucket, key, stored));
-      if (!existing.done) await markDone(deps, { ...claim, done: stored }, jlog);
       jlog.info("report already stored; event re-emitted without a query", { key });
       return { action: "delete" };
     }
   }
 
-  // 3. Run it: ReportStarted, generate, spool and store (or the failure policy).
+  // 3. Run it: generate, spool and store (or the failure policy), ReportStarted on the way.
   const startedAt = now();
   const stored = await runAndStore(job, attempt, key, startedAt, deps, jlog);
   if (!stored.ok) return stored.outcome;
@@ -113,8 +117,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   // 4. Outside the failure policy on purpose: if PutEvents fails now, the message is not deleted and the
   // retry finds the object and only re-emits the event.
   const { facts } = stored;
-  await deps.events.publish(generatedEvent(job, deps.store.bucket, key, facts));
-  await markDone(deps, { ...claim, done: facts }, jlog);
+  await deps.events.publishAll([...stored.unsent, generatedEvent(job, deps.store.bucket, key, facts)]);
   jlog.info("report generated", {
     key,
     rows: facts.rowCount,
@@ -150,20 +153,6 @@ export function readJobMessage(raw: string): ReadJob {
   } catch (error) {
     const v = error instanceof ValidationError ? error : new ValidationError(String(error));
     return { ok: false, error: v, body, raw };
-  }
-}
-
-/**
- * Records the claim as done. Not fatal: without the record a redelivery finds the report by its key
- * (two HEADs) and re-emits, so the message is deleted either way.
- */
-async function markDone(deps: JobProcessorDeps, claim: JobClaim, log: Logger): Promise<void> {
-  try {
-    await deps.claims.markDone(claim);
-  } catch (error) {
-    log.warn("could not record the job as done; a redelivery will look for its report", {
-      error: toPipelineError(error),
-    });
   }
 }
 
@@ -283,9 +272,48 @@ function generatedEvent(job: ReportJob, bucket: string, key: string, facts: Stor
   } as const;
 }
 
+/** How long ReportStarted waits, by default, to go out in one request with the job's outcome event. */
+export const STARTED_DELAY_MS = 1000;
+
 /**
- * ReportStarted, then the report: generate, spool to a temp file (hashing it), put under `generated/`
- * (first writer wins). The stored facts, or the outcome the failure policy chose.
+ * A job's ReportStarted, held back for `delayMs`: a job done sooner sends it in the same PutEvents as its
+ * ReportGenerated (or ReportFailed); a longer one sends it when the delay is up, while the query runs, so
+ * status shows the job running.
+ */
+class DeferredStarted {
+  private sent: Promise<unknown> | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly event: PublishableEvent,
+    private readonly events: BatchEventSink,
+    delayMs: number,
+  ) {
+    if (delayMs <= 0) this.send();
+    else this.timer = setTimeout(() => this.send(), delayMs);
+  }
+
+  private send(): void {
+    this.sent = this.events.publish(this.event);
+    this.sent.catch(() => undefined); // observed in settle; keeps an early rejection from being "unhandled"
+  }
+
+  /**
+   * Stops the wait. Resolves to the events still to send with the outcome: ReportStarted, or nothing once it
+   * went out (awaited first, so a failure to publish it fails this attempt as any other failure does).
+   */
+  async settle(): Promise<PublishableEvent[]> {
+    clearTimeout(this.timer);
+    if (this.sent === undefined) return [this.event];
+    await this.sent;
+    return [];
+  }
+}
+
+/**
+ * The report: generate, spool to a temp file (hashing it), put under `generated/` (first writer wins), with
+ * ReportStarted on the way (DeferredStarted). The stored facts and the events still to send with
+ * ReportGenerated, or the outcome the failure policy chose.
  */
 async function runAndStore(
   job: ReportJob,
@@ -294,21 +322,24 @@ async function runAndStore(
   startedAt: Date,
   deps: JobProcessorDeps,
   jlog: Logger,
-): Promise<{ ok: true; facts: StoredReportFacts } | { ok: false; outcome: HandlerOutcome }> {
-  // ReportStarted goes out while the query runs (events carry no order; status orders by kind). It is
-  // awaited before any other event of the job, so a failure to publish it still fails this attempt.
-  const started = deps.events.publish({
-    detailType: DetailType.ReportStarted,
-    detail: {
-      schemaVersion: SCHEMA_VERSION,
-      eventId: eventIdFor(job.jobId, DetailType.ReportStarted, attempt),
-      ...commonOf(job),
-      attempt,
-      startedAt: startedAt.toISOString(),
-      requestedBy: job.requestedBy,
+): Promise<
+  { ok: true; facts: StoredReportFacts; unsent: PublishableEvent[] } | { ok: false; outcome: HandlerOutcome }
+> {
+  const started = new DeferredStarted(
+    {
+      detailType: DetailType.ReportStarted,
+      detail: {
+        schemaVersion: SCHEMA_VERSION,
+        eventId: eventIdFor(job.jobId, DetailType.ReportStarted, attempt),
+        ...commonOf(job),
+        attempt,
+        startedAt: startedAt.toISOString(),
+        requestedBy: job.requestedBy,
+      },
     },
-  });
-  started.catch(() => undefined); // observed below; keeps an early rejection from being "unhandled"
+    deps.events,
+    deps.startedDelayMs ?? STARTED_DELAY_MS,
+  );
   jlog.info("job started", { key });
 
   let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
@@ -318,7 +349,7 @@ async function runAndStore(
       ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
     });
     file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
-    await started;
+    const unsent = await started.settle();
     const stats = report.stats();
     const facts: StoredReportFacts = {
       sha256: file.sha256,
@@ -335,12 +366,13 @@ async function runAndStore(
     if ((await deps.store.putIfAbsent(key, file, facts)) === "exists") {
       // A concurrent run of the same job won the race; its object is the report.
       jlog.info("another run stored this report first; using its object", { key });
-      return { ok: true, facts: (await deps.store.head(key)) ?? facts };
+      return { ok: true, facts: (await deps.store.head(key)) ?? facts, unsent };
     }
-    return { ok: true, facts };
+    return { ok: true, facts, unsent };
   } catch (error) {
-    await started; // a ReportFailed must not overtake its attempt's ReportStarted; rethrows if that failed
-    return { ok: false, outcome: await fail(job, attempt, error, deps, jlog, startedAt) };
+    // ReportFailed goes with this attempt's ReportStarted, or after it; rethrows if that failed
+    const unsent = await started.settle();
+    return { ok: false, outcome: await fail(job, attempt, error, deps, jlog, startedAt, unsent) };
   } finally {
     await removeTempFile(file);
   }
@@ -354,22 +386,30 @@ async function fail(
   deps: JobProcessorDeps,
   log: Logger,
   startedAt: Date,
+  unsent: readonly PublishableEvent[],
 ): Promise<HandlerOutcome> {
   const e = toPipelineError(error);
   const lastAttempt = attempt >= deps.maxReceiveCount;
   const final = !e.retryable || lastAttempt;
-  await deps.events.publish({
-    detailType: DetailType.ReportFailed,
-    detail: {
-      schemaVersion: SCHEMA_VERSION,
-      eventId: eventIdFor(job.jobId, DetailType.ReportFailed, attempt),
-      ...commonOf(job),
-      error: eventErrorOf({ ...e, fields: e instanceof ValidationError ? e.fields : [], queryId: e.queryId }),
-      attempt,
-      final,
-      ...(job.delivery ? { delivery: job.delivery } : {}),
+  await deps.events.publishAll([
+    ...unsent,
+    {
+      detailType: DetailType.ReportFailed,
+      detail: {
+        schemaVersion: SCHEMA_VERSION,
+        eventId: eventIdFor(job.jobId, DetailType.ReportFailed, attempt),
+        ...commonOf(job),
+        error: eventErrorOf({
+          ...e,
+          fields: e instanceof ValidationError ? e.fields : [],
+          queryId: e.queryId,
+        }),
+        attempt,
+        final,
+        ...(job.delivery ? { delivery: job.delivery } : {}),
+      },
     },
-  });
+  ]);
   const durationMs = Date.now() - startedAt.getTime();
   if (!e.retryable) {
     log.error("job failed (not retryable)", { error: e });

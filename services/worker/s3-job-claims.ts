@@ -35,17 +35,6 @@ export class S3JobClaims implements JobClaims {
     return { claimed: false, existing: await this.read(key, claim.jobId) };
   }
 
-  async markDone(claim: JobClaim): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: jobClaimKey(claim.jobId),
-        Body: JSON.stringify(claim),
-        ContentType: "application/json",
-      }),
-    );
-  }
-
   private async read(key: string, jobId: string): Promise<JobClaim> {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     const text = (await out.Body?.transformToString()) ?? "";

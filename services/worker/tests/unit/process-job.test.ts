@@ -35,7 +35,6 @@ class MemoryStore implements ReportStore {
 class MemoryClaims implements JobClaims {
   readonly records = new Map<string, JobClaim>();
   calls = 0;
-  failMarkDone = false;
   async claim(claim: JobClaim) {
     this.calls += 1;
     const existing = this.records.get(claim.jobId);
@@ -43,21 +42,30 @@ class MemoryClaims implements JobClaims {
     this.records.set(claim.jobId, structuredClone(claim));
     return { claimed: true as const };
   }
-  async markDone(claim: JobClaim) {
-    if (this.failMarkDone) throw new Error("S3 unavailable");
-    this.records.set(claim.jobId, structuredClone(claim));
-  }
 }
 
 class CapturingSink {
   readonly events: PublishableEvent[] = [];
+  /** The detail types of each PutEvents request, in order. */
+  readonly requests: string[][] = [];
   fail = false;
   async publish(event: PublishableEvent) {
+    const [published] = await this.publishAll([event]);
+    return published as NonNullable<typeof published>;
+  }
+  async publishAll(events: readonly PublishableEvent[]) {
     if (this.fail) throw new Error("PutEvents unavailable");
     // Every emitted detail must satisfy the published contract.
-    parseReportEvent(event.detailType, event.detail);
-    this.events.push(event);
-    return { index: 0, detailType: event.detailType, eventId: "x", awsEventId: "y", attempts: 1 };
+    for (const event of events) parseReportEvent(event.detailType, event.detail);
+    this.events.push(...events);
+    this.requests.push(events.map((e) => e.detailType));
+    return events.map((event, index) => ({
+      index,
+      detailType: event.detailType,
+      eventId: "x",
+      awsEventId: "y",
+      attempts: 1,
+    }));
   }
   types() {
     return this.events.map((e) => e.detailType);
@@ -271,39 +279,78 @@ describe("processJobMessage", () => {
   it("leaves the message when PutEvents fails after the object was stored, and the retry only re-emits", async () => {
     const generate = fakeGenerate();
     const { events, store, d } = deps({ generate });
-    const sink = events;
-    // ReportStarted goes out, then the bus fails before ReportGenerated.
-    let calls = 0;
-    const flaky = {
-      publish: async (e: PublishableEvent) => {
-        calls += 1;
-        if (calls === 2) throw new Error("PutEvents unavailable");
-        return sink.publish(e);
-      },
-    };
+    // The bus fails when ReportStarted and ReportGenerated go out, after the object was stored.
+    events.fail = true;
 
-    await expect(processJobMessage(message(jobBody, 1), { ...d, events: flaky })).rejects.toThrow(
-      /PutEvents/,
-    );
+    await expect(processJobMessage(message(jobBody, 1), d)).rejects.toThrow(/PutEvents/);
     expect(store.objects.size).toBe(1);
+    events.fail = false;
 
     const outcome = await processJobMessage(message(jobBody, 2), d);
 
     expect(outcome).toEqual({ action: "delete" });
     expect(generate.calls).toBe(1);
-    expect(sink.types()).toEqual([DetailType.ReportStarted, DetailType.ReportGenerated]);
+    expect(events.types()).toEqual([DetailType.ReportGenerated]);
+  });
+});
+
+describe("processJobMessage sends ReportStarted with the outcome when the job is quick", () => {
+  it("a job done within the delay sends ReportStarted and ReportGenerated in one request", async () => {
+    const { events, d } = deps({ startedDelayMs: 60_000 });
+
+    await processJobMessage(message(jobBody), d);
+
+    expect(events.requests).toEqual([[DetailType.ReportStarted, DetailType.ReportGenerated]]);
+  });
+
+  it("a job that fails within the delay sends ReportStarted and ReportFailed in one request", async () => {
+    const { events, d } = deps({
+      startedDelayMs: 60_000,
+      generate: fakeGenerate(() => {
+        throw new WarehouseUnavailableError("warehouse suspended");
+      }),
+    });
+
+    await processJobMessage(message(jobBody, 1), d);
+
+    expect(events.requests).toEqual([[DetailType.ReportStarted, DetailType.ReportFailed]]);
+  });
+
+  it("a longer job sends ReportStarted while its query runs, then ReportGenerated alone", async () => {
+    let startedDuringQuery = false;
+    const { events, d } = deps({ startedDelayMs: 5 });
+    const generate: GenerateFn = async (...args) => {
+      await new Promise((r) => setTimeout(r, 80));
+      startedDuringQuery = events.types().includes(DetailType.ReportStarted);
+      return fakeGenerate()(...args);
+    };
+
+    await processJobMessage(message(jobBody), { ...d, generate });
+
+    expect(startedDuringQuery).toBe(true);
+    expect(events.requests).toEqual([[DetailType.ReportStarted], [DetailType.ReportGenerated]]);
+  });
+
+  it("a ReportStarted that could not be sent while the query ran fails the attempt before anything is stored", async () => {
+    const { events, store, d } = deps({ startedDelayMs: 5 });
+    const generate: GenerateFn = async (...args) => {
+      events.fail = true;
+      await new Promise((r) => setTimeout(r, 50));
+      return fakeGenerate()(...args);
+    };
+
+    await expect(processJobMessage(message(jobBody), { ...d, generate })).rejects.toThrow(/PutEvents/);
+
+    expect(store.objects.size).toBe(0);
   });
 });
 
 describe("processJobMessage after the report was organized", () => {
   it("finds the report at its canonical key and re-emits without a query", async () => {
     const generate = fakeGenerate();
-    const { store, claims, events, d } = deps({ generate });
+    const { store, events, d } = deps({ generate });
     await processJobMessage(message(jobBody), d);
-    // The worker stopped before recording the claim as done …
-    const claim = claims.records.get("WORKFLOW_SALES_001") as JobClaim;
-    delete claim.done;
-    // … and the organizer moved the object from generated/ to reports/<category>/.
+    // The organizer moved the object from generated/ to reports/<category>/.
     const [key, object] = [...store.objects.entries()][0] ?? [];
     store.objects.delete(String(key));
     store.objects.set("reports/sales/WORKFLOW_SALES_001_sales_20250803_154608.json", object as never);
@@ -328,7 +375,7 @@ describe("processJobMessage claims the job id", () => {
     delivery: { webhookUrl: "https://attacker.example/hook" },
   });
 
-  it("a new job costs one claim and no HEAD; the same job three times runs once and re-emits from the claim", async () => {
+  it("a new job costs one claim and no HEAD; the same job three times runs once and re-emits from the object", async () => {
     const generate = fakeGenerate();
     const { store, claims, events, d } = deps({ generate });
 
@@ -338,14 +385,15 @@ describe("processJobMessage claims the job id", () => {
 
     expect(generate.calls).toBe(1);
     expect(claims.calls).toBe(3);
-    expect(store.heads).toBe(0);
+    expect(store.heads).toBe(2); // one per redelivery: the report is still under generated/
     expect(store.objects.size).toBe(1);
     const generated = events.events.filter((e) => e.detailType === DetailType.ReportGenerated);
     const first = generated[0]?.detail as { eventId: string; sha256: string } | undefined;
     expect(generated.map((e) => (e.detail as { eventId: string }).eventId)).toEqual(
       Array(3).fill(first?.eventId),
     );
-    expect(claims.records.get("WORKFLOW_SALES_001")?.done?.sha256).toBe(first?.sha256);
+    expect((generated[2]?.detail as { sha256?: string } | undefined)?.sha256).toBe(first?.sha256);
+    expect(claims.records.get("WORKFLOW_SALES_001")).not.toHaveProperty("done"); // written once, never rewritten
   });
 
   it("a different job under a used id is rejected with JOB_ID_CONFLICT and changes nothing of the first", async () => {
@@ -404,25 +452,6 @@ describe("processJobMessage claims the job id", () => {
 
     expect(generate.calls).toBe(1);
     expect(events.types().slice(2)).toEqual([DetailType.ReportGenerated, DetailType.ReportRejected]);
-  });
-
-  it("when recording the claim as done fails, the job still completes (a redelivery finds the report by key)", async () => {
-    const generate = fakeGenerate();
-    const { store, claims, events, d } = deps({ generate });
-    claims.failMarkDone = true;
-
-    expect(await processJobMessage(message(jobBody), d)).toEqual({ action: "delete" });
-    claims.failMarkDone = false;
-    expect(await processJobMessage(message(jobBody, 2), d)).toEqual({ action: "delete" });
-
-    expect(generate.calls).toBe(1);
-    expect(store.heads).toBe(1);
-    expect(claims.records.get("WORKFLOW_SALES_001")?.done).toBeDefined();
-    expect(events.types()).toEqual([
-      DetailType.ReportStarted,
-      DetailType.ReportGenerated,
-      DetailType.ReportGenerated,
-    ]);
   });
 });
 
