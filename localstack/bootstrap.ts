@@ -225,18 +225,15 @@ export async function provisionTopology(
   clients: AwsClients,
   topology: Topology,
 ): Promise<ProvisionedTopology> {
-  const busArn = await ensureBus(clients, topology.bus.name);
   const bucket = bucketNameFor(topology);
-  await ensureBucket(clients, bucket);
-  const jobs = await ensureQueueWithDlq(clients, topology.jobs);
-  const topic = await clients.sns.send(new CreateTopicCommand({ Name: topology.notifications.topicName }));
-  if (!topic.TopicArn)
-    throw new Error(`CreateTopic ${topology.notifications.topicName} returned no TopicArn`);
-  const archiveArn = await ensureArchive(clients, topology, busArn);
-  const auditLogGroupArn = await ensureLogGroup(clients, topology);
-
-  const consumers = {} as Record<ConsumerId, ProvisionedConsumer>;
-  for (const spec of consumersOf(topology)) {
+  // Independent pieces go out together (LocalStack answers them concurrently); a rule needs the bus and,
+  // for the auditor, the log group.
+  const busReady = ensureBus(clients, topology.bus.name);
+  const logGroupReady = ensureLogGroup(clients, topology);
+  const consumerReady = async (
+    spec: ReturnType<typeof consumersOf>[number],
+  ): Promise<ProvisionedConsumer> => {
+    await busReady;
     const rule = await clients.events.send(
       new PutRuleCommand({
         Name: spec.rule.name,
@@ -249,6 +246,7 @@ export async function provisionTopology(
     const ruleArn = rule.RuleArn;
     if (!ruleArn) throw new Error(`PutRule ${spec.rule.name} returned no RuleArn`);
     const queue = await ensureQueueWithDlq(clients, spec, (arn) => eventBridgeSendPolicy(arn, ruleArn));
+    const auditLogGroupArn = spec.id === "auditor" ? await logGroupReady : undefined;
     const targets = await clients.events.send(
       new PutTargetsCommand({
         Rule: spec.rule.name,
@@ -256,15 +254,29 @@ export async function provisionTopology(
         Targets: [
           { Id: `${spec.id}-queue`, Arn: queue.queueArn },
           // The audit rule also writes every event to CloudWatch Logs.
-          ...(spec.id === "auditor" ? [{ Id: "auditor-logs", Arn: auditLogGroupArn }] : []),
+          ...(auditLogGroupArn ? [{ Id: "auditor-logs", Arn: auditLogGroupArn }] : []),
         ],
       }),
     );
     if (targets.FailedEntryCount) {
       throw new Error(`PutTargets ${spec.rule.name} failed: ${JSON.stringify(targets.FailedEntries)}`);
     }
-    consumers[spec.id] = { ...queue, ruleArn };
-  }
+    return { ...queue, ruleArn };
+  };
+  const [busArn, , jobs, topic, archiveArn, auditLogGroupArn, ...provisionedConsumers] = await Promise.all([
+    busReady,
+    ensureBucket(clients, bucket),
+    ensureQueueWithDlq(clients, topology.jobs),
+    clients.sns.send(new CreateTopicCommand({ Name: topology.notifications.topicName })),
+    busReady.then((arn) => ensureArchive(clients, topology, arn)),
+    logGroupReady,
+    ...consumersOf(topology).map(consumerReady),
+  ]);
+  if (!topic.TopicArn)
+    throw new Error(`CreateTopic ${topology.notifications.topicName} returned no TopicArn`);
+  const consumers = Object.fromEntries(
+    consumersOf(topology).map((spec, i) => [spec.id, provisionedConsumers[i] as ProvisionedConsumer]),
+  ) as Record<ConsumerId, ProvisionedConsumer>;
   return {
     topology,
     busName: topology.bus.name,

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the pipeline against the fewest calls that do the same job, in one invocation on one
  * LocalStack: P1 latency (latency.ts), P2 throughput (throughput.ts), P3 streaming a large export
- * (stream-export.ts). Prints one JSON line last; `--quick` for a short run, `--only p1,p2` for parts.
+ * (stream-export.ts), P4 the main job as `npm start` runs it (workflow.ts). Prints one JSON line last;
+ * `--quick` for a short run, `--only p1,p2` for parts.
  */
 import { mkdirSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +15,7 @@ import { runLatency } from "./latency.js";
 import { log, r2 } from "./measure.js";
 import { runStreamBench, STREAM_BENCH_DEFAULTS, type StreamBenchResult } from "./stream-export.js";
 import { runThroughput } from "./throughput.js";
+import { runWorkflow } from "./workflow.js";
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -38,7 +40,8 @@ const settings: BenchSettings = {
   concurrency: num(flags.concurrency, process.env.BENCH_CONCURRENCY, 4, 4),
   dir: resolve(flags.dir ?? process.env.BENCH_DIR ?? "/tmp/report-bench"),
 };
-const ONLY = new Set((flags.only ?? "p1,p2,p3").split(",").map((s) => s.trim()));
+const P4_RUNS = flags.quick ? 1 : 3;
+const ONLY = new Set((flags.only ?? "p1,p2,p3,p4").split(",").map((s) => s.trim()));
 
 // ----------------------------------------------------------------------------------------------- P3
 
@@ -111,6 +114,7 @@ async function main() {
     const p1 = await part("p1", () => runLatency(bench, settings));
     const p2 = await part("p2", () => runThroughput(bench, settings));
     const p3 = await part("p3", () => runP3(bench, settings));
+    const p4 = await part("p4", () => runWorkflow(P4_RUNS));
     const out = {
       mode: flags.quick ? "quick" : "full",
       worker_cpu_ratio: p2?.worker_cpu_ratio ?? null,
@@ -121,6 +125,8 @@ async function main() {
       p1_p95_ratio: p1?.p95_ratio ?? null,
       p3_peak_rss_mb: p3?.stream.peak_rss_mb ?? null,
       p3_rows_per_s_ratio: p3?.rows_per_s_ratio ?? null,
+      p4_workflow_s: p4?.median_s ?? null,
+      p4_workflow_max_s: p4?.max_s ?? null,
       p1_worker_median_ms: p1?.worker.median_ms ?? null,
       p1_worker_p95_ms: p1?.worker.p95_ms ?? null,
       p1_bare_median_ms: p1?.bare.median_ms ?? null,
@@ -132,7 +138,7 @@ async function main() {
       load_1m: { start: load.start[0], end: r2(os.loadavg()[0] ?? 0) },
       seconds: Math.round((Date.now() - started) / 1000),
       errors,
-      details: { p1, p2, p3 },
+      details: { p1, p2, p3, p4 },
     };
     console.log(JSON.stringify(out));
   } finally {
