@@ -3,7 +3,7 @@
  * accounting from /proc (a process's utime + stime, the host-mode LocalStack's, the whole machine's).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { isLocalStackCmdline } from "../local-aws.js";
+import { isLocalStackCmdline, launchedPid } from "../local-aws.js";
 
 export const log = (message: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -39,8 +39,14 @@ export function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** The host-mode LocalStack process(es), found by command line (read only). */
+/**
+ * The host-mode LocalStack process(es) the bench measures: the one this checkout started (by its pid file),
+ * else every LocalStack found by command line (read only). Other checkouts may run their own on other
+ * ports; counting theirs would bill their work to ours.
+ */
 function localStackPids(): number[] {
+  const ours = launchedPid();
+  if (ours) return [ours];
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
