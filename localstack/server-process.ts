@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 
 /** Thrown when a local server exits during start-up or does not become healthy in time. */
 export class LocalServerStartError extends Error {
@@ -109,4 +110,17 @@ export async function waitUntilHealthy(options: WaitOptions): Promise<void> {
   } finally {
     child.removeListener("exit", onExit);
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server that is told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -9,12 +9,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT } from "../local-aws.js";
 import { ensurePythonVenv } from "../python-venv.js";
-import { logOffset, waitUntilHealthy } from "../server-process.js";
+import { freePort, logOffset, waitUntilHealthy } from "../server-process.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -66,18 +65,6 @@ export function ensureFakesnowVenv(): string {
     name: `fakesnow-${FAKESNOW_VERSION}`,
     lockFile: join(HERE, "requirements.lock.txt"),
     logDir: RUN_DIR,
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 
