@@ -11,7 +11,7 @@ import {
   distinct,
   inRange,
   insertDataset,
-  readBody,
+  reportText,
   round2,
   saleLines,
   smallDataset,
@@ -48,7 +48,7 @@ async function run(
   parameters: unknown,
 ): Promise<{ doc: Doc; rowCount: number; queryIds: string[] }> {
   const report = await generateReport(job(reportType, parameters), warehouse, { generatedAt: GENERATED_AT });
-  const doc = JSON.parse(await readBody(report.body)) as Doc;
+  const doc = JSON.parse(await reportText(report)) as Doc;
   const { rowCount, queryIds } = report.stats();
   return { doc, rowCount, queryIds };
 }
@@ -333,7 +333,7 @@ describe("export formats", () => {
     });
     expect(csv.contentType).toBe("text/csv");
     expect(csv.extension).toBe("csv");
-    const lines = (await readBody(csv.body)).trimEnd().split("\r\n");
+    const lines = (await reportText(csv)).trimEnd().split("\r\n");
     expect(lines[0]).toBe(
       "revenue_rank,product_id,product_name,category,list_price,units_sold,orders,revenue,margin,margin_pct,customers_reached,sales_velocity",
     );
@@ -346,13 +346,13 @@ describe("export formats", () => {
       generatedAt: GENERATED_AT,
     });
     expect(nd.contentType).toBe("application/x-ndjson");
-    const rows = (await readBody(nd.body))
+    const rows = (await reportText(nd))
       .trimEnd()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => r.customer_id)).toEqual([2, 1, 3, 4]);
     expect(nd.stats().rowCount).toBe(4);
-    await expect(readBody(nd.body)).rejects.toThrow(/consumed once/);
+    await expect(reportText(nd)).rejects.toThrow(/once/);
   });
 });
 
@@ -377,7 +377,7 @@ describe("exact money", () => {
     // Act
     const { doc } = await run("sales", params);
     const csv = await generateReport(job("sales", params, "csv"), warehouse, { generatedAt: GENERATED_AT });
-    const lines = (await readBody(csv.body)).trimEnd().split("\r\n");
+    const lines = (await reportText(csv)).trimEnd().split("\r\n");
     // Assess: 1000001 x 9999999999.99 = 10000009999989999.99 exactly (the nearest double: 10000009999990000)
     expect(doc.summary.total_revenue).toBe("10000009999989999.99");
     expect(doc.data[0]?.revenue).toBe("10000009999989999.99");
