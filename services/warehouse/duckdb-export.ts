@@ -7,7 +7,8 @@
  * - CSV: a DECIMAL is its canonical decimal text (`650`, `12.5`, as the JS path spells the exact number); a
  *   text cell that starts like a formula (FORMULA_START, not a PLAIN_NUMBER) gets the leading `'`,
  *   exactly as `csvField` does; every non-numeric, non-boolean column goes through the rule as text
- *   (the JS path sees dates and timestamps as strings too). Non-finite doubles are empty cells.
+ *   (the JS path sees dates and timestamps as strings too). Non-finite doubles are empty cells; a double
+ *   is in DuckDB's spelling, which can differ from JS's (`0.0` for a negative zero, JS `0`), never in value.
  * - NDJSON: numbers are exact as exact-number.ts makes them: an integer is a JSON number within ±(2^53−1),
  *   else its decimal string; a DECIMAL is a number when a double spells it exactly (at most
  *   DOUBLE_EXACT_DIGITS digits, or an integer within 2^53), else its canonical decimal string. (A fractional
