@@ -14,8 +14,8 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   type CompletedPart,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -165,7 +165,11 @@ export class S3ReportStore implements ReportStore {
       };
       await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, count) }, uploader));
       await this.s3.send(
-        new CompleteMultipartUploadCommand({ ...target, MultipartUpload: { Parts: parts }, IfNoneMatch: "*" }),
+        new CompleteMultipartUploadCommand({
+          ...target,
+          MultipartUpload: { Parts: parts },
+          IfNoneMatch: "*",
+        }),
       );
     } catch (error) {
       await this.s3.send(new AbortMultipartUploadCommand(target)).catch(() => undefined);

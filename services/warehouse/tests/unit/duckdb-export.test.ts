@@ -53,7 +53,9 @@ describe("DuckDbWarehouse.exportToFile", () => {
     expect(readFileSync(path, "utf8")).toBe(js);
     const lines = js.split("\r\n");
     expect(lines[0]).toBe("id,label,note,money,counter,ratio,day,flag");
-    expect(lines[1]).toBe(`1,"'=HYPERLINK(""http://x"",""y"")",-5,12345678901234567.89,9007199254740993,0.5,2025-07-01,true`);
+    expect(lines[1]).toBe(
+      `1,"'=HYPERLINK(""http://x"",""y"")",-5,12345678901234567.89,9007199254740993,0.5,2025-07-01,true`,
+    );
     expect(lines[2]).toBe("2,'+1+1,+3.5e2,262000,-42,,,false");
     expect(lines[3]).toContain("'@SUM(A1)");
     expect(lines[4]).toMatch(/^4,'-2\+3,/);
@@ -61,7 +63,10 @@ describe("DuckDbWarehouse.exportToFile", () => {
 
   it("writes NDJSON whose every row equals the JS path's: exact numbers as numbers or decimal strings", async () => {
     const { path } = await exported(TRICKY, [1], "ndjson");
-    const copyRows = readFileSync(path, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+    const copyRows = readFileSync(path, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     const jsRows = (await readBody(renderNdjson(warehouse.stream(TRICKY, [1]))))
       .trimEnd()
       .split("\n")
