@@ -104,7 +104,8 @@ const EXPRESSION: Record<ExportFileFormat, (column: string, type: string) => str
   parquet: parquetExpression,
 };
 
-const COPY_OPTIONS: Record<ExportFileFormat, string> = {
+/** The COPY options of each format (the bench's baseline COPY uses the same). */
+export const COPY_OPTIONS: Record<ExportFileFormat, string> = {
   // CRLF line ends, as RFC 4180 and renderCsv
   csv: "FORMAT csv, HEADER true, NEW_LINE '\\r\\n'",
   ndjson: "FORMAT json",
