@@ -114,7 +114,7 @@ describe("DuckDbWarehouse.exportToFile", () => {
     expect(() => validatedCopyTarget("relative/file")).toThrow(/absolute local path/);
     expect(() => validatedCopyTarget("/tmp/a\nb")).toThrow(/control characters/);
     expect(copyStatement("SELECT 1 AS x;", [{ name: "X", type: "INTEGER" }], "/tmp/it's", "parquet")).toBe(
-      `COPY (SELECT "X" AS "x" FROM (\nSELECT 1 AS x\n) AS export_source) TO '/tmp/it''s' (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT "X" AS "x" FROM (\nSELECT 1 AS x\n) AS export_source) TO '/tmp/it''s' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`,
     );
   });
 });
