@@ -138,13 +138,14 @@ export interface StreamBenchResult {
   /** Peak RSS and rows/s of every export run, in order. */
   stream_peak_rss_mb_runs: number[];
   stream_rows_per_s_runs: number[];
-  /** DuckDB's own COPY under the same caps as the export (memory_limit, threads, temp_directory). */
+  /** DuckDB's own COPY under the same caps as the export (memory_limit, threads, temp_directory): the fastest run. */
   duckdb_copy_baseline: StreamPhaseResult;
+  duckdb_copy_rows_per_s_runs: number[];
   /** DuckDB's own COPY at its defaults (all cores, 80 % of RAM). */
   duckdb_copy_uncapped: StreamPhaseResult;
   /**
-   * The slowest run's rows/s divided by the capped COPY's rows/s: what the worker's path costs on top of
-   * DuckDB writing the file itself under the same caps (1 = nothing).
+   * The slowest export's rows/s divided by the fastest capped COPY's: what the worker's path (the SQL wrapper,
+   * sha256 of the file, the upload) costs on top of DuckDB writing the file itself under the same caps.
    */
   rows_per_s_ratio: number;
   /** The same against the uncapped COPY: what the caps cost as well. */
@@ -284,8 +285,15 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   }
   const stream = runs.reduce((worst, run) => (run.peak_rss_mb > worst.peak_rss_mb ? run : worst));
   const slowest = Math.min(...runs.map((run) => run.rows_per_second));
-  const copy = await runPhase<StreamPhaseResult>("copy-capped", options);
-  console.error(`[bench:stream] copy (same caps) ${JSON.stringify(copy)}`);
+  // the capped COPY varies by 10-20 % between runs as the export does: its fastest run is the baseline, so
+  // the ratio (slowest export over fastest COPY) errs against us
+  const copies: StreamPhaseResult[] = [];
+  for (let i = 0; i < Math.max(1, options.repeat); i += 1) {
+    const run = await runPhase<StreamPhaseResult>("copy-capped", options);
+    console.error(`[bench:stream] copy (same caps) ${i + 1}/${options.repeat} ${JSON.stringify(run)}`);
+    copies.push(run);
+  }
+  const copy = copies.reduce((best, run) => (run.rows_per_second > best.rows_per_second ? run : best));
   const uncapped = await runPhase<StreamPhaseResult>("copy", options);
   console.error(`[bench:stream] copy (uncapped) ${JSON.stringify(uncapped)}`);
   return {
@@ -310,6 +318,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
     stream_peak_rss_mb_runs: runs.map((run) => run.peak_rss_mb),
     stream_rows_per_s_runs: runs.map((run) => run.rows_per_second),
     duckdb_copy_baseline: copy,
+    duckdb_copy_rows_per_s_runs: copies.map((run) => run.rows_per_second),
     duckdb_copy_uncapped: uncapped,
     rows_per_s_ratio: round2(slowest / copy.rows_per_second),
     rows_per_s_ratio_uncapped: round2(slowest / uncapped.rows_per_second),

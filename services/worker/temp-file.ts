@@ -8,14 +8,17 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { LocalReportFile } from "./report-store.port.js";
 
-/** A fresh path for a spool file under `<dir>/report-pipeline/` (the folder is created; the file is not). */
+/**
+ * A fresh absolute path for a spool file under `<dir>/report-pipeline/` (the folder is created; the file is
+ * not). Absolute because a warehouse may be handed it as a COPY target.
+ */
 export async function tempFilePath(name: string, dir = tmpdir()): Promise<string> {
-  const folder = join(dir, "report-pipeline");
+  const folder = join(resolve(dir), "report-pipeline");
   await mkdir(folder, { recursive: true });
   return join(folder, `${name}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
 }
