@@ -133,6 +133,7 @@ async function main() {
       p3_rows: p3?.rows ?? null,
       p3_rows_per_s: p3?.stream.rows_per_second ?? null,
       p3_copy_rows_per_s: p3?.duckdb_copy_baseline.rows_per_second ?? null,
+      p3_rows_per_s_ratio_vs_fastest_copy: p3?.rows_per_s_ratio_vs_fastest_copy ?? null,
       p3_rows_per_s_ratio_uncapped: p3?.rows_per_s_ratio_uncapped ?? null,
       p3_copy_uncapped_rows_per_s: p3?.duckdb_copy_uncapped.rows_per_second ?? null,
       machine,

@@ -138,16 +138,18 @@ export interface StreamBenchResult {
   /** Peak RSS and rows/s of every export run, in order. */
   stream_peak_rss_mb_runs: number[];
   stream_rows_per_s_runs: number[];
-  /** DuckDB's own COPY under the same caps as the export (memory_limit, threads, temp_directory): the fastest run. */
+  /** DuckDB's own COPY under the same caps as the export (memory_limit, threads, temp_directory): the median run. */
   duckdb_copy_baseline: StreamPhaseResult;
   duckdb_copy_rows_per_s_runs: number[];
   /** DuckDB's own COPY at its defaults (all cores, 80 % of RAM). */
   duckdb_copy_uncapped: StreamPhaseResult;
   /**
-   * The slowest export's rows/s divided by the fastest capped COPY's: what the worker's path (the SQL wrapper,
+   * The slowest export's rows/s divided by the median capped COPY's: what the worker's path (the SQL wrapper,
    * sha256 of the file, the upload) costs on top of DuckDB writing the file itself under the same caps.
    */
   rows_per_s_ratio: number;
+  /** The slowest export against the fastest capped COPY. */
+  rows_per_s_ratio_vs_fastest_copy: number;
   /** The same against the uncapped COPY: what the caps cost as well. */
   rows_per_s_ratio_uncapped: number;
   rss_target_mb: number;
@@ -285,15 +287,18 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
   }
   const stream = runs.reduce((worst, run) => (run.peak_rss_mb > worst.peak_rss_mb ? run : worst));
   const slowest = Math.min(...runs.map((run) => run.rows_per_second));
-  // the capped COPY varies by 10-20 % between runs as the export does: its fastest run is the baseline, so
-  // the ratio (slowest export over fastest COPY) errs against us
+  // on this shared 2-core machine the capped COPY varies by 10-20 % between runs, as the export does: its
+  // median run is DuckDB's throughput; the ratio takes our slowest run against it (and the JSON also gives
+  // the slowest export against the fastest COPY, the most unfavourable pairing)
   const copies: StreamPhaseResult[] = [];
   for (let i = 0; i < Math.max(1, options.repeat); i += 1) {
     const run = await runPhase<StreamPhaseResult>("copy-capped", options);
     console.error(`[bench:stream] copy (same caps) ${i + 1}/${options.repeat} ${JSON.stringify(run)}`);
     copies.push(run);
   }
-  const copy = copies.reduce((best, run) => (run.rows_per_second > best.rows_per_second ? run : best));
+  const byRate = [...copies].sort((a, b) => a.rows_per_second - b.rows_per_second);
+  const copy = byRate[Math.floor(byRate.length / 2)] as StreamPhaseResult;
+  const fastestCopy = byRate.at(-1) as StreamPhaseResult;
   const uncapped = await runPhase<StreamPhaseResult>("copy", options);
   console.error(`[bench:stream] copy (uncapped) ${JSON.stringify(uncapped)}`);
   return {
@@ -321,6 +326,7 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Strea
     duckdb_copy_rows_per_s_runs: copies.map((run) => run.rows_per_second),
     duckdb_copy_uncapped: uncapped,
     rows_per_s_ratio: round2(slowest / copy.rows_per_second),
+    rows_per_s_ratio_vs_fastest_copy: round2(slowest / fastestCopy.rows_per_second),
     rows_per_s_ratio_uncapped: round2(slowest / uncapped.rows_per_second),
     rss_target_mb: 256,
     rss_within_target: stream.peak_rss_mb <= 256,

@@ -16,14 +16,14 @@ import { EXACT_NUMBERS_ROW, EXACT_NUMBERS_SQL } from "../fixtures/exact-numbers.
 
 /** Cells a spreadsheet would run, plain numbers that it must not touch, quoting, nulls and exact numbers. */
 const TRICKY = `SELECT * FROM (VALUES
-  (1, '=HYPERLINK("http://x","y")', '-5', CAST('12345678901234567.89' AS DECIMAL(38,2)), CAST(9007199254740993 AS BIGINT), 0.5::DOUBLE, DATE '2025-07-01', true),
-  (2, '+1+1', '+3.5e2', CAST('262000.00' AS DECIMAL(38,2)), CAST(-42 AS BIGINT), 'NaN'::DOUBLE, NULL, false),
-  (3, '@SUM(A1)', '-0.10', CAST('-0.10' AS DECIMAL(38,2)), CAST(9007199254740991 AS BIGINT), 'inf'::DOUBLE, DATE '2024-02-29', NULL),
-  (4, '-2+3', 'a,b "q"', CAST('1234.56' AS DECIMAL(38,2)), NULL, NULL, DATE '2025-01-01', true),
-  (5, chr(9) || 'tab', 'line' || chr(10) || 'break', CAST('99999999999999.99' AS DECIMAL(38,2)), 0, 1e300, DATE '2025-12-31', true),
-  (6, chr(13) || 'cr', 'plain', CAST('0.01' AS DECIMAL(38,2)), 1, 2.5, DATE '2025-06-30', false),
-  (7, NULL, '==', CAST('100' AS DECIMAL(38,2)), 2, 1.25, DATE '2025-06-01', true)
-) AS t(Id, Label, Note, Money, Counter, Ratio, Day, Flag) WHERE Id >= ? ORDER BY Id`;
+  (1, '=HYPERLINK("http://x","y")', '-5', CAST('12345678901234567.89' AS DECIMAL(38,2)), CAST(9007199254740993 AS BIGINT), 0.5::DOUBLE, DATE '2025-07-01', true, TIMESTAMP '2025-07-01 10:00:00.123'),
+  (2, '+1+1', '+3.5e2', CAST('262000.00' AS DECIMAL(38,2)), CAST(-42 AS BIGINT), 'NaN'::DOUBLE, NULL, false, NULL),
+  (3, '@SUM(A1)', '-0.10', CAST('-0.10' AS DECIMAL(38,2)), CAST(9007199254740991 AS BIGINT), 'inf'::DOUBLE, DATE '2024-02-29', NULL, TIMESTAMP '2024-02-29 23:59:59'),
+  (4, '-2+3', 'a,b "q"', CAST('1234.56' AS DECIMAL(38,2)), NULL, NULL, DATE '2025-01-01', true, NULL),
+  (5, chr(9) || 'tab', 'line' || chr(10) || 'break', CAST('99999999999999.99' AS DECIMAL(38,2)), 0, 1e300, DATE '2025-12-31', true, NULL),
+  (6, chr(13) || 'cr', 'plain', CAST('0.01' AS DECIMAL(38,2)), 1, 2.5, DATE '2025-06-30', false, NULL),
+  (7, NULL, '==', CAST('100' AS DECIMAL(38,2)), 2, 1.25, DATE '2025-06-01', true, NULL)
+) AS t(Id, Label, Note, Money, Counter, Ratio, Day, Flag, Seen) WHERE Id >= ? ORDER BY Id`;
 
 let warehouse: DuckDbWarehouse;
 let dir: string;
@@ -52,11 +52,11 @@ describe("DuckDbWarehouse.exportToFile", () => {
     expect(queryId).toMatch(/^duckdb-/);
     expect(readFileSync(path, "utf8")).toBe(js);
     const lines = js.split("\r\n");
-    expect(lines[0]).toBe("id,label,note,money,counter,ratio,day,flag");
+    expect(lines[0]).toBe("id,label,note,money,counter,ratio,day,flag,seen");
     expect(lines[1]).toBe(
-      `1,"'=HYPERLINK(""http://x"",""y"")",-5,12345678901234567.89,9007199254740993,0.5,2025-07-01,true`,
+      `1,"'=HYPERLINK(""http://x"",""y"")",-5,12345678901234567.89,9007199254740993,0.5,2025-07-01,true,2025-07-01 10:00:00.123`,
     );
-    expect(lines[2]).toBe("2,'+1+1,+3.5e2,262000,-42,,,false");
+    expect(lines[2]).toBe("2,'+1+1,+3.5e2,262000,-42,,,false,");
     expect(lines[3]).toContain("'@SUM(A1)");
     expect(lines[4]).toMatch(/^4,'-2\+3,/);
   });
