@@ -3,11 +3,14 @@
  * a private fakesnow server through the Snowflake adapter (snowflake-sdk, the same wire protocol), encoded
  * by the JS Parquet writer (services/reports/render-parquet.ts, bounded row groups) and spooled to a file
  * with its sha256 (services/worker/temp-file.ts), as the worker does for a Snowflake Parquet job. The same
- * stream read without rendering is the baseline: the Parquet writer's cost is the difference. Each phase runs
- * in a child process that reports its own rows/s and peak RSS. pyarrow reads the file back and must find
- * N rows, or the run fails.
+ * stream read without rendering is the baseline; the writer alone, on the same columns generated in process
+ * (no warehouse), shows what the writer itself holds. Each phase runs in a child process that reports its
+ * own rows/s and peak RSS. pyarrow reads the file back and must find N rows, or the run fails.
  *
- *   LOCAL_AWS_PORT=4567 npx tsx localstack/bench/parquet-fakesnow.ts [--rows 1000000] [--group-rows 50000]
+ * The stream phases' RSS is mostly snowflake-sdk holding the result: fakesnow (node_compat_server.py) answers
+ * with the whole rowset inline in one response, where Snowflake sends chunks the SDK fetches as it goes.
+ *
+ *   LOCAL_AWS_PORT=4567 npm run bench:parquet -- [--rows 1000000] [--group-rows 20000]
  *
  * Needs the local AWS up (the adapter reads its credentials from Secrets Manager, as in production). The
  * last line printed is one JSON object.
@@ -20,6 +23,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { PARQUET_ROW_GROUP_ROWS } from "#services/reports/render-parquet.js";
+import type { ColumnInfo, Row } from "#services/reports/warehouse.port.js";
 import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { startFakesnow } from "../fakesnow/fakesnow-server.js";
 import { pyarrowRead } from "../fakesnow/pyarrow-read.js";
@@ -40,7 +45,7 @@ FROM TABLE(GENERATOR(ROWCOUNT => ?))`;
 const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "1000000" },
-    "group-rows": { type: "string", default: "50000" },
+    "group-rows": { type: "string", default: String(PARQUET_ROW_GROUP_ROWS) },
     phase: { type: "string" },
     "secret-id": { type: "string" },
     out: { type: "string" },
@@ -59,7 +64,49 @@ interface PhaseResult {
   output_bytes?: number;
 }
 
+/** The SQL's columns as the Snowflake adapter reports them, and rows of the same shape, for the writer phase. */
+const COLUMNS: ColumnInfo[] = [
+  { name: "line_id", type: "fixed", precision: 38, scale: 0 },
+  { name: "revenue", type: "fixed", precision: 38, scale: 2 },
+  { name: "customer_name", type: "text" },
+  { name: "order_date", type: "date" },
+  { name: "ratio", type: "real" },
+  { name: "flagged", type: "boolean" },
+];
+function* generatedRows(): Generator<Row> {
+  for (let i = 0; i < rows; i += 1)
+    yield {
+      line_id: i,
+      revenue: i / 100,
+      customer_name: `customer ${i % 1000}`,
+      order_date: "2025-03-04",
+      ratio: i / 7,
+      flagged: i % 3 === 0,
+    };
+}
+
+async function runWriterPhase(): Promise<PhaseResult> {
+  const { renderParquet } = await import("#services/reports/render-parquet.js");
+  const { spoolToTempFile } = await import("#services/worker/temp-file.js");
+  const t0 = performance.now();
+  const file = await spoolToTempFile(
+    renderParquet(generatedRows(), () => COLUMNS, groupRows),
+    "bench-writer",
+    values.out,
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    phase: "writer",
+    rows,
+    seconds: Math.round(seconds * 100) / 100,
+    rows_per_second: Math.round(rows / seconds),
+    peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024),
+    output_bytes: file.sizeBytes,
+  };
+}
+
 async function runChildPhase(): Promise<PhaseResult> {
+  if (values.phase === "writer") return runWriterPhase();
   const { createSnowflakeWarehouse } = await import("#services/warehouse/snowflake-warehouse.js");
   const aws = createAwsClients();
   const warehouse = createSnowflakeWarehouse({
@@ -153,6 +200,8 @@ async function main() {
     console.error(`[parquet-fakesnow] stream only ${JSON.stringify(stream.result)}`);
     const parquet = await phase("parquet", secretId, out);
     console.error(`[parquet-fakesnow] parquet ${JSON.stringify(parquet.result)}`);
+    const writer = await phase("writer", secretId, out);
+    console.error(`[parquet-fakesnow] writer alone ${JSON.stringify(writer.result)}`);
     const arrow = pyarrowRead(parquet.file ?? "", 2);
     if (arrow.num_rows !== rows) throw new Error(`pyarrow read ${arrow.num_rows} rows, expected ${rows}`);
     console.log(
@@ -164,6 +213,8 @@ async function main() {
         parquet_bytes: parquet.result.output_bytes,
         stream_only_rows_per_s: stream.result.rows_per_second,
         stream_only_peak_rss_mb: stream.result.peak_rss_mb,
+        writer_only_rows_per_s: writer.result.rows_per_second,
+        writer_only_peak_rss_mb: writer.result.peak_rss_mb,
         parquet_vs_stream_only:
           Math.round((parquet.result.rows_per_second / stream.result.rows_per_second) * 100) / 100,
         pyarrow: {

@@ -20,8 +20,12 @@ import { canonicalDecimal } from "./exact-number.js";
 import type { RowSource } from "./render.js";
 import type { ColumnInfo, Row } from "./warehouse.port.js";
 
-/** Rows per row group: small enough to bound memory, large enough for readers to scan efficiently. */
-export const PARQUET_ROW_GROUP_ROWS = 50_000;
+/**
+ * Rows per row group: small enough to bound memory, large enough for readers to scan efficiently. For six
+ * sales-line columns, 1M rows peaked at 275 MB RSS in 20k-row groups against 367 MB in 50k-row groups
+ * (npm run bench:parquet, writer phase).
+ */
+export const PARQUET_ROW_GROUP_ROWS = 20_000;
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
 type ColumnData = Parameters<ParquetWriter["write"]>[0]["columnData"][number]["data"];
