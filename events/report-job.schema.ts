@@ -24,8 +24,21 @@ export const REPORT_TYPES = [
 ] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
-export const REPORT_FORMATS = ["json", "csv", "ndjson"] as const;
+export const REPORT_FORMATS = ["json", "csv", "ndjson", "parquet"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * The media type of each format's object. The S3 key's extension is the format's name (s3-layout.ts).
+ *
+ * @example
+ * REPORT_CONTENT_TYPES.parquet; // "application/vnd.apache.parquet"
+ */
+export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
+  json: "application/json",
+  csv: "text/csv",
+  ndjson: "application/x-ndjson",
+  parquet: "application/vnd.apache.parquet",
+};
 
 export const CUSTOMER_TIERS = ["Enterprise", "Premium", "Standard"] as const;
 export const GRANULARITIES = ["day", "week", "month"] as const;

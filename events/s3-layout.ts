@@ -20,7 +20,7 @@
  * // "reports/sales/WORKFLOW_SALES_001_sales_20250803_154608.json"
  * ```
  */
-import { JobIdSchema, type ReportFormat, type ReportType } from "./report-job.schema.js";
+import { JobIdSchema, REPORT_FORMATS, type ReportFormat, type ReportType } from "./report-job.schema.js";
 
 export const REPORT_CATEGORIES = ["sales", "customers", "products", "executive", "quality"] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
@@ -92,13 +92,13 @@ export function reportKey(job: KeyedJob): string {
   return `${REPORTS_PREFIX}${CATEGORY_OF[job.reportType]}/${reportFileName(job)}`;
 }
 
+/** A generated report's file name: `<jobId>_<report_slug>_<YYYYMMDD_HHMMSS>.<format>`. */
+const GENERATED_FILE = new RegExp(`^[A-Za-z0-9_-]+_[a-z_]+_\\d{8}_\\d{6}\\.(${REPORT_FORMATS.join("|")})$`);
+
 /** The canonical key of a report the worker wrote at `generated` (same file name, category folder). */
 export function organizedKeyFor(generated: string, reportType: ReportType): string {
   const file = generated.slice(generated.lastIndexOf("/") + 1);
-  if (
-    !generated.startsWith(GENERATED_PREFIX) ||
-    !/^[A-Za-z0-9_-]+_[a-z_]+_\d{8}_\d{6}\.(json|csv|ndjson)$/.test(file)
-  ) {
+  if (!generated.startsWith(GENERATED_PREFIX) || !GENERATED_FILE.test(file)) {
     throw new Error(`not a generated report key: ${generated}`);
   }
   return `${REPORTS_PREFIX}${CATEGORY_OF[reportType]}/${file}`;

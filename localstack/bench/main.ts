@@ -46,13 +46,17 @@ const ONLY = new Set((flags.only ?? "p1,p2,p3,p4").split(",").map((s) => s.trim(
 // ----------------------------------------------------------------------------------------------- P3
 
 async function runP3(b: Bench, s: BenchSettings): Promise<StreamBenchResult> {
-  log(`P3: ${s.p3Rows}-row gzip NDJSON export to s3://${b.bucket} (multipart) vs DuckDB COPY`);
+  const format = process.env.BENCH_P3_FORMAT ?? STREAM_BENCH_DEFAULTS.format;
+  log(
+    `P3: ${s.p3Rows}-row ${format} export through the worker's path (COPY, sha256, S3ReportStore) to s3://${b.bucket} vs DuckDB COPY`,
+  );
   const result = await runStreamBench({
     rows: s.p3Rows,
     dir: s.dir,
     sink: "s3",
     bucket: b.bucket,
     ...STREAM_BENCH_DEFAULTS,
+    format: format as StreamBenchResult["format"],
     memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT ?? STREAM_BENCH_DEFAULTS.memoryLimit,
     threads: Number(process.env.BENCH_DUCKDB_THREADS ?? STREAM_BENCH_DEFAULTS.threads),
     tempDir: join(s.dir, "spill"),
@@ -125,6 +129,7 @@ async function main() {
       p1_p95_ratio: p1?.p95_ratio ?? null,
       p3_peak_rss_mb: p3?.stream.peak_rss_mb ?? null,
       p3_rows_per_s_ratio: p3?.rows_per_s_ratio ?? null,
+      p3_format: p3?.format ?? null,
       p4_workflow_s: p4?.median_s ?? null,
       p4_workflow_max_s: p4?.max_s ?? null,
       p1_worker_median_ms: p1?.worker.median_ms ?? null,
@@ -134,6 +139,9 @@ async function main() {
       p3_rows: p3?.rows ?? null,
       p3_rows_per_s: p3?.stream.rows_per_second ?? null,
       p3_copy_rows_per_s: p3?.duckdb_copy_baseline.rows_per_second ?? null,
+      p3_rows_per_s_ratio_vs_fastest_copy: p3?.rows_per_s_ratio_vs_fastest_copy ?? null,
+      p3_rows_per_s_ratio_uncapped: p3?.rows_per_s_ratio_uncapped ?? null,
+      p3_copy_uncapped_rows_per_s: p3?.duckdb_copy_uncapped.rows_per_second ?? null,
       machine,
       load_1m: { start: load.start[0], end: r2(os.loadavg()[0] ?? 0) },
       seconds: Math.round((Date.now() - started) / 1000),

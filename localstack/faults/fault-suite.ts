@@ -28,6 +28,7 @@ import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { DetailType } from "#events/names.js";
 import { eventIdFor } from "#events/report-events.schema.js";
+import { REPORT_FORMATS } from "#events/report-job.schema.js";
 import { AUDIT_PREFIX, GENERATED_PREFIX, parseAuditFileName, REPORTS_PREFIX } from "#events/s3-layout.js";
 import type { ReportJobDraft } from "#events/submit-report-job.js";
 import { submitReportJobs } from "#events/submit-report-job.js";
@@ -138,7 +139,6 @@ const REPORT_MIX: { reportType: string; parameters: Record<string, unknown> }[] 
   },
   { reportType: "data_quality", parameters: {} },
 ];
-const FORMATS = ["json", "csv", "ndjson"] as const;
 
 /** Sums the per-process counts of injected warehouse faults (each process logs every failed attempt). */
 function countWarehouseFaults(perProcess: number[]): number {
@@ -304,7 +304,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         jobId: `FAULT-${runTag}-${String(i).padStart(5, "0")}`,
         reportType: mix.reportType,
         parameters: mix.parameters,
-        format: FORMATS[Math.floor(i / REPORT_MIX.length) % FORMATS.length],
+        format: REPORT_FORMATS[Math.floor(i / REPORT_MIX.length) % REPORT_FORMATS.length],
         requestedAt: "2025-08-03T15:46:08Z",
       } as ReportJobDraft;
     });

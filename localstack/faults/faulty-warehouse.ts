@@ -39,12 +39,20 @@ export class FaultyWarehouse implements Warehouse {
   private readonly random: () => number;
   /** Faults injected so far (for the test's accounting). */
   injected = 0;
+  /** Present when the inner warehouse writes exports itself; faulted like a query. */
+  readonly exportToFile?: NonNullable<Warehouse["exportToFile"]>;
 
   constructor(
     private readonly inner: Warehouse,
     private readonly faults: WarehouseFaults,
   ) {
     this.random = prng(faults.seed);
+    const exportToFile = inner.exportToFile?.bind(inner);
+    if (exportToFile !== undefined)
+      this.exportToFile = async (sql, binds, target, options) => {
+        await this.before();
+        return exportToFile(sql, binds, target, options);
+      };
   }
 
   private async before(): Promise<void> {
@@ -75,6 +83,7 @@ export class FaultyWarehouse implements Warehouse {
       async queryId() {
         return (await started).queryId();
       },
+      columns: () => innerStream?.columns?.(),
       async *[Symbol.asyncIterator](): AsyncIterator<Row> {
         yield* await started;
       },

@@ -41,3 +41,9 @@ export function canonicalDecimal(text: string): string | undefined {
         : `${digits.slice(0, point)}.${digits.slice(point)}`;
   return sign === "-" ? `-${body}` : body;
 }
+
+/**
+ * Significant decimal digits that a double always spells back exactly (DBL_DIG): a decimal with at most
+ * this many is a JS number under `exactNumber`, whatever its scale. A warehouse writing JSON itself uses it.
+ */
+export const DOUBLE_EXACT_DIGITS = 15;

@@ -1,42 +1,69 @@
 /**
  * The entry point the worker calls: validates the job's report type (allowlist) and parameters, runs the
  * report's queries through the warehouse port (every query tagged with the job id), and returns the rendered
- * report as a byte stream to upload. Summary queries run before this resolves (so most warehouse errors
- * surface here); the primary table is streamed from the warehouse while `body` is consumed.
+ * report to upload: a byte stream rendered in JS, or, for a tabular export (CSV, NDJSON, Parquet) of a
+ * warehouse query on a warehouse that writes files itself (DuckDB), a `file` report the warehouse writes
+ * straight into the caller's spool file. Summary queries run before this resolves (so most warehouse errors
+ * surface here); the primary table is streamed from the warehouse while `body` is consumed (or written by
+ * `writeTo`).
  *
  * @example
  * const report = await generateReport(job, warehouse, { generatedAt: new Date() });
- * await upload(report.body, report.contentType);   // consumes the stream once
+ * if (report.kind === "file") await report.writeTo(spoolPath);
+ * else await spool(report.body);                   // consumes the stream once
  * const { rowCount, summary, queryIds } = report.stats();
  */
-import { REPORT_FORMATS, type ReportFormat, type ReportJob } from "#events/report-job.schema.js";
+import {
+  REPORT_CONTENT_TYPES,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportJob,
+} from "#events/report-job.schema.js";
 import { findReport } from "./catalog.js";
 import { InvalidParametersError, ReportAssemblyError, UnknownReportTypeError } from "./errors.js";
 import { type DocumentData, type RowSource, renderCsv, renderJsonDocument, renderNdjson } from "./render.js";
+import { renderParquet } from "./render-parquet.js";
 import type { ReportQueries, Section } from "./report-definition.js";
 import { readSql } from "./sql-files.js";
 import { type NamedBinds, renderSql } from "./sql-template.js";
-import { type QueryOptions, type Row, statementResumeKey, type Warehouse } from "./warehouse.port.js";
+import {
+  type ColumnInfo,
+  type QueryOptions,
+  type Row,
+  statementResumeKey,
+  type Warehouse,
+} from "./warehouse.port.js";
 
-export interface GeneratedReport {
-  contentType: string; // application/json | text/csv | application/x-ndjson
-  extension: "json" | "csv" | "ndjson";
-  body: AsyncIterable<Uint8Array>; // streamed, consumed once
-  /** Valid once body has been fully consumed. */
+interface ReportFacts {
+  contentType: string; // REPORT_CONTENT_TYPES
+  extension: ReportFormat;
+  /** Valid once the body has been fully consumed (or the file written). */
   stats(): { rowCount: number; summary: Record<string, unknown>; queryIds: string[] };
 }
+
+/** Rendered in JS as a byte stream, for the caller to spool. */
+export interface StreamedReport extends ReportFacts {
+  kind: "stream";
+  body: AsyncIterable<Uint8Array>; // streamed, consumed once
+}
+
+/**
+ * Rendered by the warehouse itself (`Warehouse.exportToFile`: DuckDB's COPY) straight into a local file the
+ * caller names, its spool file; there is no byte stream to spool again. `writeTo` may be called once; on a
+ * failure the file may be partly written and the caller removes it.
+ */
+export interface FileReport extends ReportFacts {
+  kind: "file";
+  writeTo(path: string): Promise<void>;
+}
+
+export type GeneratedReport = StreamedReport | FileReport;
 
 export interface GenerateReportOptions {
   generatedAt: Date;
   /** Per-statement timeout passed to the warehouse. */
   timeoutMs?: number;
 }
-
-const CONTENT_TYPES: Record<ReportFormat, string> = {
-  json: "application/json",
-  csv: "text/csv",
-  ndjson: "application/x-ndjson",
-};
 
 function reportSql(file: string, binds: NamedBinds): { sql: string; binds: unknown[] } {
   if (!/^[a-z_]+$/.test(file)) throw new ReportAssemblyError(`bad report SQL file name ${file}`);
@@ -99,6 +126,7 @@ export async function generateReport(
   if (primary === undefined) throw new ReportAssemblyError(`${definition.type} has no data section`);
 
   let rowCount = 0;
+  let primaryColumns: (() => readonly ColumnInfo[] | undefined) | undefined;
   const sectionRows = (section: Section, counted: boolean): RowSource => {
     async function* rows(): AsyncGenerator<Row> {
       if ("rows" in section) {
@@ -113,6 +141,7 @@ export async function generateReport(
         ...queryOptions,
         resumeKey: statementResumeKey(job.jobId, section.file, rendered.sql, rendered.binds),
       });
+      if (counted) primaryColumns = () => stream.columns?.();
       let idRecorded = false;
       const recordId = async () => {
         if (idRecorded) return;
@@ -128,6 +157,30 @@ export async function generateReport(
     }
     return rows();
   };
+
+  const facts = {
+    contentType: REPORT_CONTENT_TYPES[format],
+    extension: format,
+    stats: () => ({ rowCount, summary: plan.summary, queryIds: [...queryIds] }),
+  };
+
+  // A tabular export of a warehouse query the warehouse can write itself: no rows pass through JS.
+  const exportToFile = warehouse.exportToFile?.bind(warehouse);
+  if (format !== "json" && exportToFile !== undefined && "file" in primary) {
+    const rendered = reportSql(primary.file, primary.binds);
+    let written = false;
+    return {
+      kind: "file",
+      ...facts,
+      async writeTo(path) {
+        if (written) throw new ReportAssemblyError("a file report can be written once");
+        written = true;
+        const result = await exportToFile(rendered.sql, rendered.binds, { path, format }, queryOptions);
+        queryIds.push(result.queryId);
+        rowCount = result.rowCount;
+      },
+    };
+  }
 
   let body: AsyncIterable<Uint8Array>;
   if (format === "json") {
@@ -150,6 +203,8 @@ export async function generateReport(
     );
   } else if (format === "csv") {
     body = renderCsv(sectionRows(primary, true));
+  } else if (format === "parquet") {
+    body = renderParquet(sectionRows(primary, true), () => primaryColumns?.());
   } else {
     body = renderNdjson(sectionRows(primary, true));
   }
@@ -163,10 +218,5 @@ export async function generateReport(
     },
   };
 
-  return {
-    contentType: CONTENT_TYPES[format],
-    extension: format,
-    body: once,
-    stats: () => ({ rowCount, summary: plan.summary, queryIds: [...queryIds] }),
-  };
+  return { kind: "stream", ...facts, body: once };
 }

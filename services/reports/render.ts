@@ -38,10 +38,13 @@ export async function* renderNdjson(rows: RowSource): AsyncGenerator<Uint8Array>
   if (!buffer.empty) yield buffer.take();
 }
 
-/** First characters a spreadsheet reads as the start of a formula (OWASP "CSV Injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * First characters a spreadsheet reads as the start of a formula (OWASP "CSV Injection"). Exported with
+ * PLAIN_NUMBER for the warehouses that write CSV themselves (the same rule in SQL: duckdb-export.ts).
+ */
+export const FORMULA_START = /^[=+\-@\t\r]/;
 /** A plain decimal number: a spreadsheet reads it as a number, never as a formula. */
-const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+export const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /**
  * A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; null/undefined is empty.

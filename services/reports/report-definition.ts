@@ -26,7 +26,7 @@ export type Section =
 
 export interface ReportPlan {
   summary: Record<string, unknown>;
-  /** The first section is the primary table: what CSV and NDJSON exports contain. */
+  /** The first section is the primary table: what CSV, NDJSON and Parquet exports contain. */
   sections: Section[];
   /**
    * Shape of the document's `data`: `"rows"` = the rows of the single section; `"sections"` =

@@ -52,9 +52,32 @@ export interface QueryResult {
   queryId: string;
 }
 
+/**
+ * A result column as far as a typed format (Parquet) needs it: `fixed` is an exact number (Snowflake NUMBER,
+ * DuckDB DECIMAL and integers) with its precision and scale, `real` a double.
+ */
+export interface ColumnInfo {
+  /** Lower-case, as the row keys are. */
+  name: string;
+  type: "fixed" | "real" | "text" | "boolean" | "date" | "timestamp" | "other";
+  precision?: number;
+  scale?: number;
+}
+
 export interface RowStream extends AsyncIterable<Row> {
   /** Known once the statement has started; resolves to the warehouse's id of the statement. */
   queryId(): Promise<string>;
+  /** The result's columns, once iteration has begun (the first row arrived or the result ended); optional. */
+  columns?(): readonly ColumnInfo[] | undefined;
+}
+
+/** The tabular formats a warehouse may write itself (`Warehouse.exportToFile`). */
+export type ExportFileFormat = "csv" | "ndjson" | "parquet";
+
+export interface ExportFileTarget {
+  /** An absolute local path the caller owns (the worker's spool file); overwritten. */
+  path: string;
+  format: ExportFileFormat;
 }
 
 export interface Warehouse {
@@ -62,6 +85,19 @@ export interface Warehouse {
   query(sql: string, binds?: readonly unknown[], options?: QueryOptions): Promise<QueryResult>;
   /** Runs a statement and yields rows without buffering the whole result (for large exports). */
   stream(sql: string, binds?: readonly unknown[], options?: QueryOptions): RowStream;
+  /**
+   * Runs a statement and writes its whole result to a local file in `target.format`, with the same rules as
+   * the JS renderers (render.ts): CSV cells that would start a formula get the leading `'`, NDJSON numbers
+   * stay exact (exact-number.ts). Resolves once the file is complete; a failure part-way rejects (the
+   * caller removes the file). Optional: a warehouse that cannot write files leaves it out and the rows are
+   * streamed and rendered in JS.
+   */
+  exportToFile?(
+    sql: string,
+    binds: readonly unknown[],
+    target: ExportFileTarget,
+    options?: QueryOptions,
+  ): Promise<{ rowCount: number; queryId: string }>;
   /** A cheap round-trip (`SELECT 1`) for health checks. */
   ping(): Promise<void>;
   /**

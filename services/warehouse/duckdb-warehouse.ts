@@ -23,6 +23,7 @@ import {
 import { exactNumber } from "#services/reports/exact-number.js";
 import { readSql } from "#services/reports/sql-files.js";
 import type {
+  ExportFileTarget,
   QueryOptions,
   QueryResult,
   Row,
@@ -38,6 +39,7 @@ import {
   REPORTING_DDL_FILE,
   USE_STATEMENT,
 } from "./duckdb-dialect.js";
+import { copyStatement, type DescribedColumn, statementBody } from "./duckdb-export.js";
 import {
   WarehouseConfigError,
   WarehouseError,
@@ -273,6 +275,38 @@ export class DuckDbWarehouse implements Warehouse {
         }
       },
     };
+  }
+
+  /**
+   * Writes the result to `target.path` with DuckDB's own writer (`COPY (…) TO`, duckdb-export.ts: the JS
+   * renderers' CSV and NDJSON rules in SQL, Parquet native), on a connection of this instance, so under the
+   * same `threads` and `memory_limit` as every other statement. The columns' types come from `DESCRIBE` of
+   * the bound statement; the row count is COPY's. A failure part-way rejects (the caller removes the file).
+   */
+  async exportToFile(
+    sql: string,
+    binds: readonly unknown[],
+    target: ExportFileTarget,
+    options: QueryOptions = {},
+  ): Promise<{ rowCount: number; queryId: string }> {
+    const queryId = newQueryId();
+    const values = toDuckDbValues(binds);
+    const connection = await this.connect();
+    const timer = this.armTimeout(connection, options.timeoutMs);
+    try {
+      const described = await connection.runAndReadAll(`DESCRIBE ${statementBody(sql)}`, values);
+      const columns: DescribedColumn[] = described.getRowObjectsJS().map((row) => ({
+        name: String(row.column_name),
+        type: String(row.column_type),
+      }));
+      const result = await connection.run(copyStatement(sql, columns, target.path, target.format), values);
+      return { rowCount: Number(result.rowsChanged), queryId };
+    } catch (error) {
+      throw mapDuckDbError(error, { timedOut: timer.timedOut, queryId, ...timeoutContext(options) });
+    } finally {
+      timer.clear();
+      connection.closeSync();
+    }
   }
 
   /**

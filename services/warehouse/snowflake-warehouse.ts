@@ -17,6 +17,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import snowflake from "snowflake-sdk";
 import { exactNumber } from "#services/reports/exact-number.js";
 import type {
+  ColumnInfo,
   QueryOptions,
   QueryResult,
   Row,
@@ -45,7 +46,9 @@ import {
 /** The parts of a snowflake-sdk statement the adapter uses. */
 export interface SnowflakeStatementLike {
   getQueryId(): string;
-  getColumns(): Array<{ getName(): string; getType(): string }> | undefined;
+  getColumns():
+    | Array<{ getName(): string; getType(): string; getPrecision?(): number; getScale?(): number }>
+    | undefined;
   streamRows(): NodeJS.ReadableStream & AsyncIterable<unknown>;
   cancel?(callback?: (err?: unknown) => void): void;
 }
@@ -183,6 +186,24 @@ function columnTypes(stmt: SnowflakeStatementLike): Map<string, string> {
   const types = new Map<string, string>();
   for (const column of stmt.getColumns() ?? []) types.set(column.getName(), column.getType());
   return types;
+}
+
+/** Snowflake's column types as the port's ColumnInfo (timestamp_ltz/ntz/tz are timestamps). */
+export function columnInfos(stmt: SnowflakeStatementLike): ColumnInfo[] {
+  return (stmt.getColumns() ?? []).map((column) => {
+    const sfType = column.getType();
+    const type: ColumnInfo["type"] = sfType.startsWith("timestamp")
+      ? "timestamp"
+      : ((["fixed", "real", "text", "boolean", "date"] as const).find((t) => t === sfType) ?? "other");
+    const info: ColumnInfo = { name: column.getName().toLowerCase(), type };
+    if (type === "fixed") {
+      const precision = column.getPrecision?.();
+      const scale = column.getScale?.();
+      if (precision !== undefined) info.precision = precision;
+      if (scale !== undefined) info.scale = scale;
+    }
+    return info;
+  });
 }
 
 function timeoutSeconds(options: QueryOptions | undefined, fallback: number): number {
@@ -607,11 +628,14 @@ export class SnowflakeWarehouse implements Warehouse {
       return started;
     };
     const map = (error: unknown) => this.map(error, "stream");
+    let columns: ColumnInfo[] | undefined;
     return {
       queryId: async () => (await start()).stmt.getQueryId(),
+      columns: () => columns,
       async *[Symbol.asyncIterator]() {
         const { stmt, connection, pool } = await start();
         const types = columnTypes(stmt);
+        columns = columnInfos(stmt);
         const rows = stmt.streamRows();
         let clean = false;
         try {

@@ -4,7 +4,8 @@
  *   validate → claim the job id (one conditional write recording the job's content hash, never rewritten)
  *     · id held by a different job → ReportRejected JOB_ID_CONFLICT, delete (the first job is untouched)
  *     · id held by this job and its report stored → re-emit ReportGenerated from the object, no query
- *   → run the report → spool + hash → put under generated/ (first writer wins)
+ *   → run the report → spool + hash (or the warehouse writes the spool file itself) → put under generated/
+ *     (first writer wins)
  *   → ReportStarted + ReportGenerated in one PutEvents → delete.
  *
  * ReportStarted waits `startedDelayMs` (1 s) for the report: a job done by then sends both events in one
@@ -40,7 +41,7 @@ import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-cons
 import { receiveCountOf } from "#services/shared/queues.js";
 import type { JobClaim, JobClaims } from "./job-claims.port.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
-import { removeTempFile, spoolToTempFile } from "./temp-file.js";
+import { describeFile, removeTempFile, spoolToTempFile, tempFilePath } from "./temp-file.js";
 
 export type { BatchEventSink } from "#services/shared/event-sink.js";
 
@@ -342,13 +343,22 @@ async function runAndStore(
   );
   jlog.info("job started", { key });
 
-  let file: Awaited<ReturnType<typeof spoolToTempFile>> | undefined;
+  // the spool file, removed in `finally` whatever happened (a warehouse-written one may be partly there)
+  let spooled: { path: string } | undefined;
   try {
     const report = await deps.generate(job, deps.warehouse, {
       generatedAt: startedAt,
       ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
     });
-    file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
+    let file: Awaited<ReturnType<typeof spoolToTempFile>>;
+    if (report.kind === "file") {
+      spooled = { path: await tempFilePath(job.jobId, deps.tmpDir) };
+      await report.writeTo(spooled.path);
+      file = await describeFile(spooled.path);
+    } else {
+      file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
+      spooled = file;
+    }
     const unsent = await started.settle();
     const stats = report.stats();
     const facts: StoredReportFacts = {
@@ -374,7 +384,7 @@ async function runAndStore(
     const unsent = await started.settle();
     return { ok: false, outcome: await fail(job, attempt, error, deps, jlog, startedAt, unsent) };
   } finally {
-    await removeTempFile(file);
+    await removeTempFile(spooled);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { SCHEMA_VERSION } from "#events/names.js";
-import { REPORT_TYPES } from "#events/report-job.schema.js";
+import { REPORT_FORMATS, REPORT_TYPES } from "#events/report-job.schema.js";
 
 /** Placeholder for a unique jobId chosen by the test at send time. */
 export const JOB_ID = "@@JOB_ID@@";
@@ -205,7 +205,7 @@ export function validJob(secrets: readonly string[]): fc.Arbitrary<Record<string
       .record(
         {
           schemaVersion: fc.constant(SCHEMA_VERSION),
-          format: fc.constantFrom("json", "csv", "ndjson"),
+          format: fc.constantFrom(...REPORT_FORMATS),
           correlationId: s,
           delivery: fc.record(
             {
@@ -309,7 +309,7 @@ function mutation(job: Record<string, unknown>, secrets: readonly string[]): fc.
       fc
         .oneof(
           fc.constantFrom<unknown>("pdf", "JSON", 1, null),
-          s.filter((x) => !["json", "csv", "ndjson"].includes(x)),
+          s.filter((x) => !(REPORT_FORMATS as readonly string[]).includes(x)),
         )
         .map((v) => set("format", v)),
     ),

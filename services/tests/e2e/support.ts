@@ -129,6 +129,7 @@ export const salesJob = (jobId: string, extra: Partial<ReportJobInput> = {}): Re
 
 /** Wraps a warehouse so `before(tag)` runs ahead of every query (to count, or to throw a fault). */
 export function interceptWarehouse(inner: Warehouse, before: (tag: string | undefined) => void): Warehouse {
+  const exportToFile = inner.exportToFile?.bind(inner);
   return {
     query: async (sql, binds, options) => {
       before(options?.tag);
@@ -138,6 +139,14 @@ export function interceptWarehouse(inner: Warehouse, before: (tag: string | unde
       before(options?.tag);
       return inner.stream(sql, binds, options);
     },
+    ...(exportToFile === undefined
+      ? {}
+      : {
+          exportToFile: async (sql, binds, target, options) => {
+            before(options?.tag);
+            return exportToFile(sql, binds, target, options);
+          },
+        }),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseReportJob } from "#events/report-job.schema.js";
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
 import { generateReport } from "../../generate-report.js";
-import { type Dataset, insertDataset, readBody, smallDataset } from "../fixtures/small-dataset.js";
+import { type Dataset, insertDataset, reportText, smallDataset } from "../fixtures/small-dataset.js";
 
 interface Check {
   check: string;
@@ -25,7 +25,7 @@ async function dataQuality(data: Dataset, generatedAt: Date, freshnessHours = 24
     requestedBy: "unit-test",
   });
   const report = await generateReport(job, warehouse, { generatedAt });
-  const doc = JSON.parse(await readBody(report.body)) as { summary: Record<string, unknown>; data: Check[] };
+  const doc = JSON.parse(await reportText(report)) as { summary: Record<string, unknown>; data: Check[] };
   return { doc, byName: new Map(doc.data.map((c) => [c.check, c])) };
 }
 

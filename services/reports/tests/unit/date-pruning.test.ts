@@ -14,7 +14,7 @@ import {
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
 import { generateReport } from "../../generate-report.js";
 import type { QueryOptions, Warehouse } from "../../warehouse.port.js";
-import { readBody } from "../fixtures/small-dataset.js";
+import { reportText } from "../fixtures/small-dataset.js";
 
 interface PlanNode {
   name: string;
@@ -94,7 +94,7 @@ describe("date filters reach the table scans", () => {
       const report = await generateReport(job, recording(warehouse, seen), {
         generatedAt: new Date("2025-08-01T10:00:00Z"),
       });
-      await readBody(report.body);
+      await reportText(report);
 
       // Act: the plan of each statement the report ran
       const plans = await Promise.all(seen.map((s) => planScans(warehouse, s.sql, s.binds)));

@@ -6,7 +6,7 @@ import { WarehouseQueryError, WarehouseUnavailableError } from "#services/wareho
 import { InvalidParametersError, UnknownReportTypeError } from "../../errors.js";
 import { generateReport } from "../../generate-report.js";
 import type { QueryOptions, Warehouse } from "../../warehouse.port.js";
-import { insertDataset, readBody, smallDataset } from "../fixtures/small-dataset.js";
+import { insertDataset, reportText, smallDataset } from "../fixtures/small-dataset.js";
 
 const INJECTION = "'; DROP TABLE raw.customers; --";
 const OPTIONS = { generatedAt: new Date("2025-08-01T10:00:00Z") };
@@ -48,7 +48,7 @@ describe("parameters are bound, never executed", () => {
       warehouse,
       OPTIONS,
     );
-    const doc = JSON.parse(await readBody(report.body)) as { summary: Record<string, unknown> };
+    const doc = JSON.parse(await reportText(report)) as { summary: Record<string, unknown> };
     // Assess: the filter matched exactly Mallory's order (3 x 50), and raw.customers survived
     expect(doc.summary.total_revenue).toBe(150);
     expect(doc.summary.total_orders).toBe(1);
@@ -172,7 +172,7 @@ describe("generateReport errors", () => {
         timeoutMs: 5_000,
       },
     );
-    await readBody(report.body);
+    await reportText(report);
     expect(seen).toEqual([
       {
         tag: "ERR_1",

@@ -2,6 +2,9 @@
  * Each report computed on the small fixed dataset (inserted by the test) in an embedded DuckDB, compared with
  * numbers worked out independently: by hand (literals, see comments) and by plain JS over the fixture.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseReportJob, type ReportJob, type ReportJobInput } from "#events/report-job.schema.js";
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "#services/warehouse/duckdb-warehouse.js";
@@ -11,7 +14,8 @@ import {
   distinct,
   inRange,
   insertDataset,
-  readBody,
+  reportBytes,
+  reportText,
   round2,
   saleLines,
   smallDataset,
@@ -48,7 +52,7 @@ async function run(
   parameters: unknown,
 ): Promise<{ doc: Doc; rowCount: number; queryIds: string[] }> {
   const report = await generateReport(job(reportType, parameters), warehouse, { generatedAt: GENERATED_AT });
-  const doc = JSON.parse(await readBody(report.body)) as Doc;
+  const doc = JSON.parse(await reportText(report)) as Doc;
   const { rowCount, queryIds } = report.stats();
   return { doc, rowCount, queryIds };
 }
@@ -333,7 +337,7 @@ describe("export formats", () => {
     });
     expect(csv.contentType).toBe("text/csv");
     expect(csv.extension).toBe("csv");
-    const lines = (await readBody(csv.body)).trimEnd().split("\r\n");
+    const lines = (await reportText(csv)).trimEnd().split("\r\n");
     expect(lines[0]).toBe(
       "revenue_rank,product_id,product_name,category,list_price,units_sold,orders,revenue,margin,margin_pct,customers_reached,sales_velocity",
     );
@@ -346,13 +350,13 @@ describe("export formats", () => {
       generatedAt: GENERATED_AT,
     });
     expect(nd.contentType).toBe("application/x-ndjson");
-    const rows = (await readBody(nd.body))
+    const rows = (await reportText(nd))
       .trimEnd()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => r.customer_id)).toEqual([2, 1, 3, 4]);
     expect(nd.stats().rowCount).toBe(4);
-    await expect(readBody(nd.body)).rejects.toThrow(/consumed once/);
+    await expect(reportText(nd)).rejects.toThrow(/once/);
   });
 });
 
@@ -377,11 +381,67 @@ describe("exact money", () => {
     // Act
     const { doc } = await run("sales", params);
     const csv = await generateReport(job("sales", params, "csv"), warehouse, { generatedAt: GENERATED_AT });
-    const lines = (await readBody(csv.body)).trimEnd().split("\r\n");
+    const lines = (await reportText(csv)).trimEnd().split("\r\n");
     // Assess: 1000001 x 9999999999.99 = 10000009999989999.99 exactly (the nearest double: 10000009999990000)
     expect(doc.summary.total_revenue).toBe("10000009999989999.99");
     expect(doc.data[0]?.revenue).toBe("10000009999989999.99");
     expect(lines[1]).toContain(",10000009999989999.99,");
     expect(doc.summary.total_orders).toBe(1);
+  });
+});
+
+describe("parquet export", () => {
+  /** The Parquet file's rows as DuckDB reads them (read_parquet), and the column types it sees. */
+  async function readParquet(bytes: Buffer) {
+    const dir = mkdtempSync(join(tmpdir(), "parquet-test-"));
+    try {
+      const path = join(dir, "report.parquet");
+      writeFileSync(path, bytes);
+      const { rows } = await warehouse.query(`SELECT * FROM read_parquet('${path}')`);
+      const described = await warehouse.query(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+      return { rows, types: Object.fromEntries(described.rows.map((r) => [r.column_name, r.column_type])) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const ndjsonRows = async (reportType: string, params: unknown) =>
+    (
+      await reportText(
+        await generateReport(job(reportType, params, "ndjson"), warehouse, { generatedAt: GENERATED_AT }),
+      )
+    )
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it("writes a warehouse query's table as Parquet through DuckDB's COPY: the NDJSON rows, DECIMALs as DECIMAL", async () => {
+    const params = { from: "2025-07-01", to: "2025-07-31" };
+    const report = await generateReport(job("product_performance", params, "parquet"), warehouse, {
+      generatedAt: GENERATED_AT,
+    });
+    expect(report.kind).toBe("file");
+    expect(report.contentType).toBe("application/vnd.apache.parquet");
+    expect(report.extension).toBe("parquet");
+
+    const { rows, types } = await readParquet(await reportBytes(report));
+
+    expect(report.stats().rowCount).toBe(3);
+    expect(rows).toEqual(await ndjsonRows("product_performance", params));
+    expect(types.revenue).toMatch(/^DECIMAL\(/);
+  });
+
+  it("writes rows the report computed in memory (data_quality) with the JS writer, types read off the values", async () => {
+    const report = await generateReport(job("data_quality", {}, "parquet"), warehouse, {
+      generatedAt: GENERATED_AT,
+    });
+    expect(report.kind).toBe("stream");
+
+    const { rows, types } = await readParquet(await reportBytes(report));
+
+    expect(rows.length).toBe(report.stats().rowCount);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(await ndjsonRows("data_quality", {}));
+    expect(types.check).toBe("VARCHAR");
+    expect(types.failed_count).toBe("DOUBLE");
   });
 });

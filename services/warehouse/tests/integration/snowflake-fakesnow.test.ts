@@ -6,10 +6,16 @@
  * `fakesnow/node_compat_server.py`, which re-encodes results as Snowflake's JSON rowset (see there).
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderParquet } from "#services/reports/render-parquet.js";
 import { createAwsClients, destroyAwsClients } from "#services/shared/aws.js";
 import { type FakesnowServer, startFakesnow } from "../../../../localstack/fakesnow/fakesnow-server.js";
+import { pyarrowRead } from "../../../../localstack/fakesnow/pyarrow-read.js";
+import { createDuckDbWarehouse } from "../../duckdb-warehouse.js";
 import { WarehouseError } from "../../errors.js";
 import { createSnowflakeWarehouse, type SnowflakeWarehouse } from "../../snowflake-warehouse.js";
 import { EXACT_NUMBERS_ROW, EXACT_NUMBERS_SQL } from "../fixtures/exact-numbers.js";
@@ -18,6 +24,12 @@ const aws = createAwsClients();
 const secretId = `test/snowflake-fakesnow-${randomBytes(4).toString("hex")}`;
 let server: FakesnowServer;
 let warehouse: SnowflakeWarehouse;
+
+async function chunksOf(body: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks;
+}
 
 async function caught(promise: Promise<unknown>): Promise<WarehouseError> {
   try {
@@ -175,6 +187,49 @@ describe("SnowflakeWarehouse on fakesnow", () => {
     const { rows } = await warehouse.query(EXACT_NUMBERS_SQL);
 
     expect(rows).toEqual([EXACT_NUMBERS_ROW]);
+  });
+
+  it("streams a result into Parquet with Snowflake's column types, decimals exact; DuckDB and pyarrow read it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fakesnow-parquet-"));
+    const path = join(dir, "exact.parquet");
+    const stream = warehouse.stream(EXACT_NUMBERS_SQL);
+    writeFileSync(path, Buffer.concat(await chunksOf(renderParquet(stream, () => stream.columns?.()))));
+    const people = join(dir, "customers.parquet");
+    const customers = warehouse.stream(
+      "SELECT id, name, since FROM customers WHERE id <= ? ORDER BY id",
+      [3],
+    );
+    writeFileSync(
+      people,
+      Buffer.concat(await chunksOf(renderParquet(customers, () => customers.columns?.(), 2))),
+    );
+
+    const arrow = pyarrowRead(path);
+    const arrowPeople = pyarrowRead(people);
+    const duck = createDuckDbWarehouse({ sampleData: false });
+    const { rows } = await duck.query(
+      `SELECT CAST(huge_money AS VARCHAR) AS huge_money, CAST(big_integer AS VARCHAR) AS big_integer, money, ratio FROM read_parquet('${path}')`,
+    );
+    await duck.close();
+    rmSync(dir, { recursive: true, force: true });
+
+    expect(stream.columns?.()?.find((c) => c.name === "huge_money")).toMatchObject({
+      type: "fixed",
+      scale: 2,
+    });
+    expect(arrow.schema.huge_money).toMatch(/^decimal128\(\d+, 2\)$/);
+    expect(arrow.rows[0]).toMatchObject({
+      huge_money: "12345678901234567.89",
+      big_integer: "9007199254740993",
+    });
+    expect(rows[0]).toMatchObject({
+      huge_money: "12345678901234567.89",
+      big_integer: "9007199254740993",
+      ratio: 0.25,
+    });
+    expect(arrowPeople).toMatchObject({ num_rows: 3, row_groups: 2 });
+    expect(arrowPeople.schema).toMatchObject({ name: "string", since: "date32[day]" });
+    expect(arrowPeople.rows[0]).toMatchObject({ name: "Acme", since: "2024-02-03" });
   });
 
   it("answers ping", async () => {

@@ -13,6 +13,7 @@ import { createLogger, redact } from "#services/shared/logger.js";
 import { WarehouseConfigError, WarehouseError } from "../../errors.js";
 import type { SnowflakeCredentials } from "../../snowflake-credentials.js";
 import {
+  columnInfos,
   PING_TIMEOUT_MS,
   PINNED_SESSION_PARAMETERS,
   type SnowflakeConnectionLike,
@@ -459,6 +460,34 @@ describe("SnowflakeWarehouse.stream", () => {
     for await (const _ of warehouse.stream("SELECT n FROM big")) break;
 
     expect(fake.log).toEqual(["acquire", "destroy"]);
+  });
+
+  it("reports the result's column types once read (for Parquet): NUMBER with precision and scale", async () => {
+    const fake = fakeSdk([{ rows: [{ N: "1.50", WHEN: "2025-01-01" }] }]);
+    const warehouse = warehouseWith(fake.sdk, { count: 0 });
+    const rows = warehouse.stream("SELECT n, when FROM t");
+    expect(rows.columns?.()).toBeUndefined();
+
+    for await (const _ of rows);
+
+    expect(rows.columns?.()).toEqual([]);
+    expect(
+      columnInfos({
+        getQueryId: () => "q",
+        streamRows: () => Readable.from([]),
+        getColumns: () => [
+          { getName: () => "AMOUNT", getType: () => "fixed", getPrecision: () => 38, getScale: () => 2 },
+          { getName: () => "AT", getType: () => "timestamp_ntz" },
+          { getName: () => "NOTE", getType: () => "text" },
+          { getName: () => "DOC", getType: () => "variant" },
+        ],
+      }),
+    ).toEqual([
+      { name: "amount", type: "fixed", precision: 38, scale: 2 },
+      { name: "at", type: "timestamp" },
+      { name: "note", type: "text" },
+      { name: "doc", type: "other" },
+    ]);
   });
 
   it("runs nothing until it is read", async () => {

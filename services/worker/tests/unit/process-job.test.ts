@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { S3ServiceException } from "@aws-sdk/client-s3";
 import type { Message } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
@@ -79,6 +81,7 @@ function fakeGenerate(behaviour: () => void = () => {}): GenerateFn & { calls: n
     fn.calls += 1;
     behaviour();
     return {
+      kind: "stream" as const,
       contentType: "application/json",
       extension: "json" as const,
       body: (async function* () {
@@ -91,6 +94,25 @@ function fakeGenerate(behaviour: () => void = () => {}): GenerateFn & { calls: n
   fn.calls = 0;
   return fn;
 }
+
+/** A report the warehouse writes into the spool file itself; `fail` stops after writing part of it. */
+function fileGenerate(options: { fail?: boolean } = {}): GenerateFn & { paths: string[] } {
+  const fn = (async () => ({
+    kind: "file" as const,
+    contentType: "text/csv",
+    extension: "csv" as const,
+    async writeTo(path: string) {
+      fn.paths.push(path);
+      writeFileSync(path, CSV.slice(0, 8));
+      if (options.fail) throw new WarehouseUnavailableError("DuckDB unavailable: out of memory");
+      writeFileSync(path, CSV);
+    },
+    stats: () => ({ rowCount: 2, summary: {}, queryIds: ["duckdb-1"] }),
+  })) as unknown as GenerateFn & { paths: string[] };
+  fn.paths = [];
+  return fn;
+}
+const CSV = "id,name\r\n1,a\r\n2,b\r\n";
 
 function message(body: string, receiveCount = 1): Message {
   return {
@@ -143,6 +165,42 @@ describe("processJobMessage", () => {
     expect(generated.sha256).toBe(createHash("sha256").update(CONTENT).digest("hex"));
     expect(generated.rowCount).toBe(3);
     expect(generated.summary).toEqual({ total_revenue: 12.5 });
+  });
+
+  it("uploads a report the warehouse wrote to the spool file as it is, with size and sha256 of the file, then removes it", async () => {
+    const tmpDir = mkdtempSync(join(tmpdir(), "process-job-"));
+    const generate = fileGenerate();
+    const { store, events, d } = deps({ generate, tmpDir });
+
+    const outcome = await processJobMessage(message(jobBody), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    const [stored] = [...store.objects.values()];
+    expect(stored?.bytes.toString()).toBe(CSV);
+    const generated = events.events.find((e) => e.detailType === DetailType.ReportGenerated)?.detail;
+    expect(generated).toMatchObject({
+      sizeBytes: Buffer.byteLength(CSV),
+      sha256: createHash("sha256").update(CSV).digest("hex"),
+      rowCount: 2,
+      queryIds: ["duckdb-1"],
+    });
+    expect(generate.paths[0]?.startsWith(join(tmpDir, "report-pipeline"))).toBe(true);
+    expect(existsSync(generate.paths[0] ?? "")).toBe(false);
+    rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it("fails the job when the warehouse fails part-way through writing the file, and removes the partial file", async () => {
+    const tmpDir = mkdtempSync(join(tmpdir(), "process-job-"));
+    const generate = fileGenerate({ fail: true });
+    const { store, events, d } = deps({ generate, tmpDir });
+
+    const outcome = await processJobMessage(message(jobBody), d);
+
+    expect(outcome).toMatchObject({ action: "retry" });
+    expect(store.objects.size).toBe(0);
+    expect(events.types()).toEqual([DetailType.ReportStarted, DetailType.ReportFailed]);
+    expect(readdirSync(join(tmpDir, "report-pipeline"))).toEqual([]);
+    rmSync(tmpDir, { recursive: true, force: true });
   });
 
   it("re-emits the same ReportGenerated without a query when the object already exists", async () => {
