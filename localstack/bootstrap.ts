@@ -32,6 +32,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
+import { DeleteScheduleGroupCommand } from "@aws-sdk/client-scheduler";
 import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
@@ -40,6 +41,7 @@ import {
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { classifyAwsError, isAwsAlreadyExists, isAwsNotFound } from "#events/aws-errors.js";
+import { ReportScheduler } from "#events/report-scheduler.js";
 import {
   buildTopology,
   type ConsumerId,
@@ -234,6 +236,8 @@ export async function provisionTopology(
     throw new Error(`CreateTopic ${topology.notifications.topicName} returned no TopicArn`);
   const archiveArn = await ensureArchive(clients, topology, busArn);
   const auditLogGroupArn = await ensureLogGroup(clients, topology);
+  // The stack's schedule group (LocalStack stores schedules; localstack/schedule-runner.ts fires them).
+  await new ReportScheduler(clients.scheduler, topology.schedules.groupName).ensureGroup();
 
   const consumers = {} as Record<ConsumerId, ProvisionedConsumer>;
   for (const spec of consumersOf(topology)) {
@@ -321,6 +325,9 @@ export async function destroyTopology(clients: AwsClients, provisioned: Provisio
     await ignoreMissing(() => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl })));
   }
   await ignoreMissing(() => emptyAndDeleteBucket(clients, provisioned.bucket));
+  await ignoreMissing(() =>
+    clients.scheduler.send(new DeleteScheduleGroupCommand({ Name: topology.schedules.groupName })),
+  );
 }
 
 async function emptyAndDeleteBucket(clients: AwsClients, bucket: string): Promise<void> {
