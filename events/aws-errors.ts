@@ -147,9 +147,10 @@ export function isAwsSdkError(error: unknown): boolean {
 /** The object, key, queue or resource is not there. */
 export const isAwsNotFound = (error: unknown) => classifyAwsError(error).code === "AWS_NOT_FOUND";
 
-/** What a create call answers when the resource is there already (bus, archive, log group, own bucket). */
+/** What a create call answers when the resource is there already (bus, archive, log group, own bucket, schedule). */
 const ALREADY_EXISTS = new Set([
   "ResourceAlreadyExistsException",
+  "ConflictException",
   "BucketAlreadyOwnedByYou",
   "ResourceInUseException",
 ]);

@@ -21,6 +21,12 @@ import { ERROR_CODES } from "./error-codes.js";
 import { ALL_DETAIL_TYPES, type DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "./names.js";
 import { REPORT_EVENT_EXAMPLES, REPORT_EVENT_SCHEMAS } from "./report-events.schema.js";
 import { REPORT_JOB_EXAMPLE, REPORT_TYPES, ReportJobSchema } from "./report-job.schema.js";
+import {
+  SCHEDULE_EXAMPLE,
+  SCHEDULED_RUN_EXAMPLE,
+  ScheduledRunMessageSchema,
+  ScheduleSchema,
+} from "./schedule.schema.js";
 import { buildTopology, consumersOf, DEFAULT_PREFIX } from "./topology.js";
 
 /** Where the generated files live. */
@@ -62,6 +68,18 @@ function jobJsonSchema() {
       "A report job: the SQS message body producers send to the jobs queue. Message attributes: reportType, schemaVersion.",
     ...embedded(ReportJobSchema),
     examples: [REPORT_JOB_EXAMPLE],
+  };
+}
+
+function scheduleJsonSchema() {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: `${SCHEMA_ID_BASE}/v${SCHEMA_VERSION}/schedule.schema.json`,
+    title: "Schedule",
+    description:
+      "A report schedule (`reports schedule create --file`): an EventBridge Scheduler expression evaluated in an IANA time zone, and the job template its runs send; parameters may be period placeholders such as {{previous_day.from}}.",
+    ...embedded(ScheduleSchema),
+    examples: [SCHEDULE_EXAMPLE],
   };
 }
 
@@ -120,7 +138,10 @@ export function asyncApiDocument(): Record<string, unknown> {
       title: "Jobs queue (SQS)",
       description: `Report jobs. Failed receives move a job to ${address(topology.jobs.dlqName)} after ${topology.jobs.maxReceiveCount} receives.`,
       parameters: prefixParameter,
-      messages: { ReportJob: ref("#/components/messages/ReportJob") },
+      messages: {
+        ReportJob: ref("#/components/messages/ReportJob"),
+        ScheduledRun: ref("#/components/messages/ScheduledRun"),
+      },
     },
     reportEvents: {
       address: address(topology.bus.name),
@@ -138,12 +159,24 @@ export function asyncApiDocument(): Record<string, unknown> {
       channel: ref("#/channels/reportJobs"),
       messages: [ref("#/channels/reportJobs/messages/ReportJob")],
     },
+    sendScheduledRun: {
+      action: "send",
+      title: "Send a schedule's run",
+      summary:
+        "EventBridge Scheduler (in production), the local schedule runner, and `reports schedule run-now|backfill` send scheduled runs.",
+      channel: ref("#/channels/reportJobs"),
+      messages: [ref("#/channels/reportJobs/messages/ScheduledRun")],
+    },
     consumeReportJob: {
       action: "receive",
       title: "Run a report job",
-      summary: "The report worker receives jobs, runs them and emits report events.",
+      summary:
+        "The report worker receives jobs (and scheduled runs, each of which it turns into its job), runs them and emits report events.",
       channel: ref("#/channels/reportJobs"),
-      messages: [ref("#/channels/reportJobs/messages/ReportJob")],
+      messages: [
+        ref("#/channels/reportJobs/messages/ReportJob"),
+        ref("#/channels/reportJobs/messages/ScheduledRun"),
+      ],
     },
     publishReportEvents: {
       action: "send",
@@ -197,6 +230,15 @@ export function asyncApiDocument(): Record<string, unknown> {
         },
       ],
     },
+    ScheduledRun: {
+      name: "ScheduledRun",
+      title: "Scheduled run",
+      summary:
+        "A schedule fired: its job template and the scheduled time. The worker resolves the period placeholders in the schedule's time zone and derives the job id from the schedule name, the period and the job (HMAC, keyed with the project's secret), then runs it like any job.",
+      contentType: "application/json",
+      payload: embedded(ScheduledRunMessageSchema),
+      examples: [{ name: "daily-sales", payload: SCHEDULED_RUN_EXAMPLE }],
+    },
   };
   for (const dt of ALL_DETAIL_TYPES) {
     messages[dt] = {
@@ -247,6 +289,7 @@ export function renderDocs(): Map<string, string> {
   const files = new Map<string, string>();
   files.set("asyncapi.json", json(asyncApiDocument()));
   files.set("report-job.schema.json", json(jobJsonSchema()));
+  files.set("schedule.schema.json", json(scheduleJsonSchema()));
   for (const dt of ALL_DETAIL_TYPES) files.set(fileOfEvent(dt), json(eventJsonSchema(dt)));
   return files;
 }

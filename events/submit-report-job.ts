@@ -14,11 +14,17 @@
  * ```
  */
 
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { classifyAwsError } from "./aws-errors.js";
 import { type EntryError, type EntryResult, sendInBatches } from "./batch-send.js";
 import { JobSubmitError, ValidationError } from "./errors.js";
-import type { ReportJob } from "./report-job.schema.js";
+import { SCHEMA_VERSION } from "./names.js";
+import { parseWith, type ReportJob } from "./report-job.schema.js";
 import {
   jobMessageAttributes,
   jobMessageBody,
@@ -26,6 +32,7 @@ import {
   prepareReportJob,
   type ReportJobDraft,
 } from "./report-job-message.js";
+import { ScheduledRunMessageSchema } from "./schedule.schema.js";
 
 export {
   DEFAULT_REQUESTED_BY,
@@ -105,24 +112,64 @@ export async function submitReportJob(
   options: SubmitOptions = {},
 ): Promise<{ messageId: string; job: ReportJob }> {
   const job = prepareReportJob(draft, options);
+  const messageId = await sendOne(
+    sqs,
+    queueUrl,
+    jobMessageBody(job),
+    jobMessageAttributes(job),
+    `job ${job.jobId}`,
+    job.jobId,
+  );
+  return { messageId, job };
+}
+
+/** One SendMessage; an SQS refusal becomes a JobSubmitError naming `what`. */
+async function sendOne(
+  sqs: SQSClient,
+  queueUrl: string,
+  body: string,
+  attributes: Record<string, MessageAttributeValue>,
+  what: string,
+  jobId: string,
+): Promise<string> {
   try {
     const out = await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: jobMessageBody(job),
-        MessageAttributes: jobMessageAttributes(job),
-      }),
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }),
     );
     if (!out.MessageId) throw new Error("SendMessage returned no MessageId");
-    return { messageId: out.MessageId, job };
+    return out.MessageId;
   } catch (error) {
     const e = awsErrorOf(error);
     throw new JobSubmitError(
-      `job ${job.jobId} not submitted to ${queueUrl}: ${e.code}: ${e.message}`,
-      { jobId: job.jobId, awsCode: e.code, retryable: !e.senderFault },
+      `${what} not submitted to ${queueUrl}: ${e.code}: ${e.message}`,
+      { jobId, awsCode: e.code, retryable: !e.senderFault },
       { cause: error },
     );
   }
+}
+
+/**
+ * Validates and sends one scheduled run (what a schedule sends when it fires; `reports schedule run-now`
+ * and `backfill`, and the local schedule runner, send the same). The worker derives the run's job.
+ *
+ * @example
+ * ```ts
+ * await submitScheduledRun(sqs, queueUrl, scheduledRunOf(schedule, new Date()));
+ * ```
+ */
+export async function submitScheduledRun(
+  sqs: SQSClient,
+  queueUrl: string,
+  message: unknown,
+): Promise<{ messageId: string }> {
+  const { scheduledRun } = parseWith(ScheduledRunMessageSchema, message, "scheduled run");
+  const attributes = {
+    reportType: { DataType: "String", StringValue: scheduledRun.job.reportType },
+    schemaVersion: { DataType: "String", StringValue: SCHEMA_VERSION },
+  };
+  const what = `scheduled run of ${scheduledRun.schedule} at ${scheduledRun.scheduledTime}`;
+  const body = JSON.stringify({ scheduledRun });
+  return { messageId: await sendOne(sqs, queueUrl, body, attributes, what, scheduledRun.schedule) };
 }
 
 /**

@@ -62,7 +62,18 @@ export interface Topology {
   consumers: Record<ConsumerId, ConsumerSpec>;
   /** The front door: the REST API in front of the intake (routes: events/front-door.ts ROUTES). */
   api: { name: string; stageName: string };
+  /**
+   * EventBridge Scheduler: the stack's one schedule group (stack-config and run-time schedules alike) and
+   * the role its schedules send with (jobs queue and jobs DLQ only).
+   */
+  schedules: { groupName: string; roleName: string };
 }
+
+/**
+ * What every schedule's target does when the jobs queue refuses a run: Scheduler retries it for up to an
+ * hour (at most 10 times), then sends it to the jobs DLQ. One shape for Pulumi's and the CLI's schedules.
+ */
+export const SCHEDULE_RETRY_POLICY = { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } as const;
 
 export interface TopologyOptions {
   /** Prefix of every resource name, e.g. `rp-dev`; a test uses a unique one to stay isolated. */
@@ -142,6 +153,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
       auditor: consumer("auditor", "audit", "Every pipeline event -> audit trail", undefined),
     },
     api: { name: n("report-api"), stageName: API_STAGE },
+    schedules: { groupName: n("reports"), roleName: n("scheduler") },
   };
 }
 

@@ -32,6 +32,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
+import { DeleteScheduleGroupCommand } from "@aws-sdk/client-scheduler";
 import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
@@ -40,6 +41,7 @@ import {
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { classifyAwsError, isAwsAlreadyExists, isAwsNotFound } from "#events/aws-errors.js";
+import { ReportScheduler } from "#events/report-scheduler.js";
 import {
   buildTopology,
   type ConsumerId,
@@ -272,6 +274,8 @@ export async function provisionTopology(
     logGroupReady,
     ...consumersOf(topology).map(consumerReady),
   ]);
+  // The stack's schedule group (LocalStack stores schedules but never fires them).
+  await new ReportScheduler(clients.scheduler, topology.schedules.groupName).ensureGroup();
   if (!topic.TopicArn)
     throw new Error(`CreateTopic ${topology.notifications.topicName} returned no TopicArn`);
   const consumers = Object.fromEntries(
@@ -333,6 +337,9 @@ export async function destroyTopology(clients: AwsClients, provisioned: Provisio
     await ignoreMissing(() => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl })));
   }
   await ignoreMissing(() => emptyAndDeleteBucket(clients, provisioned.bucket));
+  await ignoreMissing(() =>
+    clients.scheduler.send(new DeleteScheduleGroupCommand({ Name: topology.schedules.groupName })),
+  );
 }
 
 async function emptyAndDeleteBucket(clients: AwsClients, bucket: string): Promise<void> {

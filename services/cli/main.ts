@@ -7,6 +7,7 @@
  *   reports status <jobId> [--json]
  *   reports replay --from 2025-08-01 --to 2025-08-03 [--dry-run] [--json]
  *   reports redrive [--queue jobs|organize|notify|audit] [--max N] [--force]
+ *   reports schedule create|list|show|pause|resume|delete|run-now|backfill
  *
  * Each command lives in `commands/<name>.ts` and registers itself on the program.
  */
@@ -15,6 +16,7 @@ import { isPipelineError } from "#events/errors.js";
 import { registerEvents } from "./commands/events.js";
 import { registerRedrive } from "./commands/redrive.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { registerStatus } from "./commands/status.js";
 import { registerSubmit } from "./commands/submit.js";
 import type { CliContext } from "./context.js";
@@ -37,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStatus(program, ctx);
   registerReplay(program, ctx);
   registerRedrive(program, ctx);
+  registerSchedule(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (s) => ctx.out(s.replace(/\n$/, "")),

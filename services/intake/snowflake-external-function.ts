@@ -18,8 +18,8 @@
  * const out = await handleSnowflakeSubmit(body, (job) => submitReportJob(sqs, queueUrl, job));
  * ```
  */
-import { createHmac } from "node:crypto";
 import { z } from "zod";
+import { derivedJobId } from "#events/derived-job-id.js";
 import { isPipelineError, ValidationError } from "#events/errors.js";
 import {
   describeIssues,
@@ -27,7 +27,6 @@ import {
   REPORT_FORMATS,
   type ReportJobInput,
 } from "#events/report-job.schema.js";
-import { canonicalJson } from "#events/report-job-message.js";
 import { ConfigError } from "#services/shared/config.js";
 import { mapLimited } from "#services/shared/map-limited.js";
 import { SnowflakeRequestError } from "./errors.js";
@@ -99,14 +98,12 @@ export function snowflakeJobId(
   day: string,
   key: string,
 ): string {
-  const hash = createHmac("sha256", key)
-    .update(
-      canonicalJson({ reportType, parameters: parameters ?? null, format: options.format ?? null, day }),
-    )
-    .digest("hex")
-    .slice(0, 32);
-  const safeType = reportType.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 40) || "report";
-  return `sf-${safeType}-${hash}`;
+  return derivedJobId(
+    "sf",
+    reportType,
+    { reportType, parameters: parameters ?? null, format: options.format ?? null, day },
+    key,
+  );
 }
 
 function rowError(

@@ -6,6 +6,7 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -19,6 +20,7 @@ export interface AwsClients {
   sns: SNSClient;
   secrets: SecretsManagerClient;
   logs: CloudWatchLogsClient;
+  scheduler: SchedulerClient;
 }
 
 export interface AwsClientOptions {
@@ -56,6 +58,7 @@ export function createAwsClients(options: AwsClientOptions = awsClientOptionsFro
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),
     logs: new CloudWatchLogsClient(config),
+    scheduler: new SchedulerClient(config),
   };
 }
 

@@ -40,6 +40,8 @@ export const WorkerConfigSchema = z
     DLQ_SWEEP_INTERVAL_SECONDS: intVar(300, 0, 86_400),
     QUERY_TIMEOUT_MS: intVar(300_000, 1_000, 3_600_000),
     HTTP_PORT: intVar(8000, 0, 65_535),
+    /** The secret that keys the job ids of scheduled runs (the intake's INTAKE_JOB_ID_KEY, one secret). */
+    JOB_ID_KEY: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
     TMPDIR: z.string().optional(),
   })
   .superRefine((c, ctx) => {

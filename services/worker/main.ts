@@ -113,6 +113,7 @@ export async function startWorker(
         queryTimeoutMs: config.QUERY_TIMEOUT_MS,
         metrics: overrides.metrics ?? true,
         ...(config.TMPDIR ? { tmpDir: config.TMPDIR } : {}),
+        ...(config.JOB_ID_KEY ? { jobIdKey: config.JOB_ID_KEY } : {}),
       }),
   });
 

@@ -32,6 +32,7 @@ import {
 } from "#events/report-job.schema.js";
 import { jobContentHash } from "#events/report-job-message.js";
 import { generatedKey, reportKey } from "#events/s3-layout.js";
+import { isScheduledRunMessage, jobOfScheduledRun } from "#events/schedule.schema.js";
 import type { GeneratedReport } from "#services/reports/generate-report.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import type { BatchEventSink } from "#services/shared/event-sink.js";
@@ -69,6 +70,11 @@ export interface JobProcessorDeps {
   clock?: () => Date;
   /** Emit EMF metrics lines (off in tests that capture stdout). */
   metrics?: boolean;
+  /**
+   * The secret that keys the job ids of scheduled runs (JOB_ID_KEY). Without it a scheduled-run message is
+   * rejected: a random key would give each worker task other ids for one run.
+   */
+  jobIdKey?: string;
 }
 
 type JobCommon = Pick<ReportJob, "jobId" | "reportType" | "correlationId">;
@@ -79,7 +85,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   const log = deps.logger.child({ messageId, attempt });
 
   // 1. Is it a job at all?
-  const read = readJobMessage(message.Body ?? "");
+  const read = readJobMessage(message.Body ?? "", deps.jobIdKey);
   if (!read.ok) return reject(read, messageId, deps, log);
   const { job } = read;
   const jlog = log.child({ jobId: job.jobId, correlationId: job.correlationId, reportType: job.reportType });
@@ -138,8 +144,11 @@ type ReadJob =
   | { ok: true; job: ReportJob }
   | { ok: false; error: ValidationError; body: unknown; raw: string };
 
-/** Parses and validates a message body; a body that is not a job comes back with its ValidationError. */
-export function readJobMessage(raw: string): ReadJob {
+/**
+ * Parses and validates a message body; a body that is not a job comes back with its ValidationError. A
+ * scheduled run (`{"scheduledRun": ...}`, what a schedule sends) becomes the job it stands for.
+ */
+export function readJobMessage(raw: string, jobIdKey?: string): ReadJob {
   let body: unknown;
   try {
     try {
@@ -149,6 +158,14 @@ export function readJobMessage(raw: string): ReadJob {
       throw new ValidationError(`message body is not valid JSON (${(error as Error).name})`, {
         fields: ["(body)"],
       });
+    }
+    if (isScheduledRunMessage(body)) {
+      if (!jobIdKey)
+        throw new ValidationError(
+          "scheduledRun: this worker has no JOB_ID_KEY, so it cannot derive the run's job id",
+          { fields: ["scheduledRun"] },
+        );
+      return { ok: true, job: jobOfScheduledRun(body, jobIdKey) };
     }
     return { ok: true, job: parseReportJob(body) };
   } catch (error) {

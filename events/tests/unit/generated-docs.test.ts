@@ -4,6 +4,7 @@ import { Parser } from "@asyncapi/parser";
 import { describe, expect, it } from "vitest";
 import { asyncApiDocument, GENERATED_DIR, renderDocs, staleDocs } from "#events/generate-docs.js";
 import { ALL_DETAIL_TYPES } from "#events/names.js";
+import { jobOfScheduledRun, parseSchedule } from "#events/schedule.schema.js";
 
 const ERROR = 0; // DiagnosticSeverity.Error
 
@@ -68,13 +69,14 @@ describe("generated docs", () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
-  it("exports a JSON Schema for the job and every event, each with a valid example", () => {
+  it("exports a JSON Schema for the job, the schedule and every event, each with a valid example", () => {
     const files = renderDocs();
 
     expect([...files.keys()].sort()).toEqual(
       [
         "asyncapi.json",
         "report-job.schema.json",
+        "schedule.schema.json",
         ...ALL_DETAIL_TYPES.map((d) => `events/${d}.schema.json`),
       ].sort(),
     );
@@ -83,5 +85,19 @@ describe("generated docs", () => {
     const generated = JSON.parse(files.get("events/ReportGenerated.schema.json") ?? "{}");
     expect(generated.required).toEqual(expect.arrayContaining(["eventId", "jobId", "sha256", "queryIds"]));
     expect(generated.examples).toHaveLength(1);
+    const schedule = JSON.parse(files.get("schedule.schema.json") ?? "{}");
+    expect(schedule.required).toEqual(expect.arrayContaining(["name", "expression", "timezone", "job"]));
+    expect(parseSchedule(schedule.examples[0]).name).toBe("daily-sales");
+  });
+
+  it("the jobs channel carries scheduled runs beside jobs", () => {
+    const doc = asyncApiDocument() as {
+      channels: { reportJobs: { messages: Record<string, unknown> } };
+      components: { messages: { ScheduledRun: { examples: { payload: unknown }[] } } };
+    };
+
+    expect(Object.keys(doc.channels.reportJobs.messages)).toEqual(["ReportJob", "ScheduledRun"]);
+    const example = doc.components.messages.ScheduledRun.examples[0]?.payload;
+    expect(jobOfScheduledRun(example, "k".repeat(32)).reportType).toBe("sales");
   });
 });

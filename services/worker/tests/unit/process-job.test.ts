@@ -11,6 +11,7 @@ import { DetailType } from "#events/names.js";
 import { parseReportEvent } from "#events/report-events.schema.js";
 import { REPORT_JOB_EXAMPLE } from "#events/report-job.schema.js";
 import { generatedKey } from "#events/s3-layout.js";
+import { jobOfScheduledRun, SCHEDULED_RUN_EXAMPLE } from "#events/schedule.schema.js";
 import type { Warehouse } from "#services/reports/warehouse.port.js";
 import { createLogger } from "#services/shared/logger.js";
 import { WarehouseQueryError, WarehouseUnavailableError } from "#services/warehouse/errors.js";
@@ -566,5 +567,52 @@ describe("processJobMessage bounds what events carry", () => {
 
     const generated = events.events.find((e) => e.detailType === DetailType.ReportGenerated)?.detail;
     expect(generated).toMatchObject({ summary: { _truncated: true } });
+  });
+});
+
+describe("processJobMessage: scheduled runs", () => {
+  const KEY = "s".repeat(32);
+
+  it("runs the job a scheduled run stands for, under its derived id; the same period again is a duplicate", async () => {
+    const { events, store, d } = deps({ jobIdKey: KEY });
+    const nightly = JSON.stringify(SCHEDULED_RUN_EXAMPLE);
+    const later = JSON.stringify({
+      scheduledRun: { ...SCHEDULED_RUN_EXAMPLE.scheduledRun, scheduledTime: "2025-08-03T14:00:00Z" },
+    });
+
+    const first = await processJobMessage(message(nightly), d);
+    const again = await processJobMessage(message(later), d);
+
+    const expected = jobOfScheduledRun(SCHEDULED_RUN_EXAMPLE, KEY);
+    expect(first).toEqual({ action: "delete" });
+    expect(again).toEqual({ action: "delete" });
+    expect(events.types()).toEqual([
+      DetailType.ReportStarted,
+      DetailType.ReportGenerated,
+      DetailType.ReportGenerated,
+    ]);
+    expect(events.events.every((e) => e.detail.jobId === expected.jobId)).toBe(true);
+    expect(store.objects.size).toBe(1);
+    expect(d.generate).toHaveProperty("calls", 1);
+  });
+
+  it("rejects a scheduled run when the worker has no JOB_ID_KEY, naming scheduledRun", async () => {
+    const { events, d } = deps();
+
+    const outcome = await processJobMessage(message(JSON.stringify(SCHEDULED_RUN_EXAMPLE)), d);
+
+    expect(outcome).toEqual({ action: "delete" });
+    expect(events.types()).toEqual([DetailType.ReportRejected]);
+    expect(JSON.stringify(events.events[0]?.detail)).toContain("JOB_ID_KEY");
+  });
+
+  it("rejects a run whose template makes no valid job, naming the field", async () => {
+    const { events, d } = deps({ jobIdKey: KEY });
+    const bad = { scheduledRun: { ...SCHEDULED_RUN_EXAMPLE.scheduledRun, job: { reportType: "sales" } } };
+
+    await processJobMessage(message(JSON.stringify(bad)), d);
+
+    expect(events.types()).toEqual([DetailType.ReportRejected]);
+    expect(JSON.stringify(events.events[0]?.detail)).toContain("scheduledRun.job.parameters");
   });
 });
