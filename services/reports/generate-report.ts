@@ -175,7 +175,15 @@ export async function generateReport(
       async writeTo(path) {
         if (written) throw new ReportAssemblyError("a file report can be written once");
         written = true;
-        const result = await exportToFile(rendered.sql, rendered.binds, { path, format }, queryOptions);
+        const result = await exportToFile(
+          rendered.sql,
+          rendered.binds,
+          { path, format },
+          {
+            ...queryOptions,
+            resumeKey: statementResumeKey(job.jobId, primary.file, rendered.sql, rendered.binds),
+          },
+        );
         queryIds.push(result.queryId);
         rowCount = result.rowCount;
       },
