@@ -17,7 +17,13 @@ import {
 import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
 import { assertProjectNode } from "../project-node.js";
 import { type ServiceProcess, startService } from "../service-process.js";
-import { CONSUMERS_SCRIPT, INTAKE_SCRIPT, queueDepth, WORKER_SCRIPT } from "../testing.js";
+import {
+  CONSUMERS_SCRIPT,
+  INTAKE_SCRIPT,
+  queueDepth,
+  SCHEDULE_RUNNER_SCRIPT,
+  WORKER_SCRIPT,
+} from "../testing.js";
 import {
   changeLine,
   isSuccess,
@@ -167,15 +173,19 @@ async function run(options: Options): Promise<number> {
       WEBHOOK_ALLOW_LOOPBACK: "true",
     };
     const token = localGatewayToken();
+    // One job-id key for the run: the intake's Snowflake ids and the worker's scheduled-run ids.
+    const jobIdKey = localGatewayToken();
     const intakeEnv = {
       ...env,
       HTTP_PORT: "0",
       INTAKE_GATEWAY_TOKEN: token,
-      INTAKE_JOB_ID_KEY: localGatewayToken(),
+      INTAKE_JOB_ID_KEY: jobIdKey,
       // LocalStack's gateway authenticates nobody: locally every request is this developer's
       INTAKE_LOCAL_CALLER: LOCAL_CALLER,
     };
-    const worker = runService("worker", WORKER_SCRIPT, [], env, options.keep);
+    const worker = runService("worker", WORKER_SCRIPT, [], { ...env, JOB_ID_KEY: jobIdKey }, options.keep);
+    // With --keep, schedules fire locally: LocalStack stores them, the runner sends their runs.
+    if (options.keep) services.push(runService("schedule-runner", SCHEDULE_RUNNER_SCRIPT, [], env, true));
     const consumers = runService("consumers", CONSUMERS_SCRIPT, ["all"], env, options.keep);
     const intake = runService("intake", INTAKE_SCRIPT, [], intakeEnv, options.keep);
     services.push(worker, consumers, intake);
@@ -278,7 +288,7 @@ async function run(options: Options): Promise<number> {
       say(
         [
           "",
-          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker, the consumers and the intake (logs: .local/logs/).",
+          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker, the consumers, the intake and the schedule runner (logs: .local/logs/).",
           "Submit more jobs through the front door (README: Calling the pipeline over HTTPS):",
           ...(door
             ? [
@@ -289,6 +299,8 @@ async function run(options: Options): Promise<number> {
           "or with the CLI:",
           `  npx reports submit --prefix ${options.prefix} --type sales --job-id MY_SALES_1 --from 2025-07-01 --to 2025-07-31 --wait`,
           `  npx reports status MY_SALES_1 --prefix ${options.prefix}`,
+          "Schedules fire locally (README: Scheduling reports):",
+          `  npx reports schedule create --prefix ${options.prefix} --name daily-sales --expression "cron(30 2 * * ? *)" --timezone Europe/Berlin --type sales --params '{"from":"{{previous_day.from}}","to":"{{previous_day.to}}"}'`,
           "  (reports reads AWS_ENDPOINT_URL etc.: export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)",
           "Stop everything: npm run stop",
         ].join("\n"),
