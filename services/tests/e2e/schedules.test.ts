@@ -33,6 +33,13 @@ describe("schedules on LocalStack (runner, worker, consumers)", () => {
   let trail: S3AuditTrail;
   let clock = new Date();
   let runner: ScheduleRunner;
+  let stateFile: string;
+  const runnerOptions = () => ({
+    clients: t.clients,
+    topology: t.provisioned.topology,
+    logger: createLogger({ service: "e2e-schedule-runner", level: "warn" }),
+    stateFile,
+  });
 
   const arnOf = async (queueUrl: string) =>
     (
@@ -75,13 +82,8 @@ describe("schedules on LocalStack (runner, worker, consumers)", () => {
       await arnOf(t.provisioned.jobs.dlqUrl),
     );
     trail = new S3AuditTrail(t.clients.s3, t.provisioned.bucket);
-    runner = new ScheduleRunner({
-      clients: t.clients,
-      topology: t.provisioned.topology,
-      logger: createLogger({ service: "e2e-schedule-runner", level: "warn" }),
-      stateFile: join(mkdtempSync(join(tmpdir(), "runner-")), "state.json"),
-      now: () => clock,
-    });
+    stateFile = join(mkdtempSync(join(tmpdir(), "runner-")), "state.json");
+    runner = new ScheduleRunner({ ...runnerOptions(), now: () => clock });
   }, 90_000);
 
   afterAll(async () => {
@@ -141,6 +143,13 @@ describe("schedules on LocalStack (runner, worker, consumers)", () => {
     expect(resumed[0]?.skipped).toBe(1); // two fire times in the window: the latest is sent, one skipped
     const at = new Date(resumed[0]?.scheduledTime ?? "");
     await notified(jobOfScheduledRun(scheduledRunOf(schedule, at), KEY).jobId);
+
+    // A restart after ten minutes down: the new runner reads the last tick and catches up once, not ten times.
+    clock = new Date(clock.getTime() + 10 * 60_000);
+    const restarted = new ScheduleRunner({ ...runnerOptions(), now: () => clock });
+    const caughtUp = (await restarted.tick()).filter((r) => r.schedule === "every-minute");
+    expect(caughtUp).toHaveLength(1);
+    expect(caughtUp[0]?.skipped).toBe(9);
     await scheduler.delete("every-minute");
   }, 60_000);
 
