@@ -95,13 +95,20 @@ async function stopService(service: ServiceProcess): Promise<void> {
 
 /** `npm run stop`: ends what `npm start -- --keep` left running. */
 async function stopKept(): Promise<void> {
-  for (const name of ["worker", "consumers", "intake"]) {
+  const scripts: Record<string, string> = {
+    worker: WORKER_SCRIPT,
+    consumers: CONSUMERS_SCRIPT,
+    intake: INTAKE_SCRIPT,
+    "schedule-runner": SCHEDULE_RUNNER_SCRIPT,
+  };
+  for (const [name, script] of Object.entries(scripts)) {
     const file = join(RUN_DIR, `${name}.pid`);
     if (!existsSync(file)) continue;
     const pid = Number(readFileSync(file, "utf8").trim());
     let alive = false;
     try {
-      alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("services/");
+      // Its own script, not "services/": the consumers and the schedule runner run from localstack/.
+      alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(script);
     } catch {
       alive = false;
     }
