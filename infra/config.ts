@@ -74,14 +74,15 @@ const IntakeServiceConfigSchema = z
   .superRefine(taskBounds);
 
 const ScheduleSchema = z.strictObject({
-  /** Schedule name suffix (the full name is `<prefix>-<name>`). */
+  /** Schedule name in the stack's schedule group `<prefix>-reports` (where run-time schedules live too). */
   name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: "letters, digits, '_' and '-' (1-40)" }),
   cadence: z.enum(["daily", "weekly", "monthly"]),
   /** EventBridge Scheduler cron expression, e.g. `cron(0 6 * * ? *)`, evaluated in `schedules.timezone`. */
   cron: z.string().regex(/^cron\(.+\)$/, { error: "must be an EventBridge cron(...) expression" }),
   /**
-   * The job to send, without `jobId`, `requestedAt` and `requestedBy`: the program fills those per run from
-   * the Scheduler's execution id and scheduled time, so retries of one run share one jobId.
+   * The job template (events/schedule.schema.ts): reportType, parameters (period placeholders such as
+   * "{{previous_day.from}}" allowed), format, delivery; no jobId, requestedAt or requestedBy: the worker
+   * derives those per run from the schedule's name and the period, so retries of one run are one job.
    */
   job: z.record(z.string(), z.unknown()),
 });

@@ -190,7 +190,7 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
   const schedules = new ReportSchedules(
     "schedules",
     {
-      prefix: topology.prefix,
+      topology,
       accountId,
       timezone: config.schedules.timezone,
       jobs: config.schedules.jobs,

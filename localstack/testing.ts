@@ -208,6 +208,8 @@ export const FAULTY_WORKER_SCRIPT = "localstack/faults/faulty-worker.ts";
 export const INTAKE_SCRIPT = "services/intake/main.ts";
 /** The three event consumers in one local process (localstack/consumers.ts). */
 export const CONSUMERS_SCRIPT = "localstack/consumers.ts";
+/** The local schedule runner (fires LocalStack's stored schedules). */
+export const SCHEDULE_RUNNER_SCRIPT = "localstack/schedule-runner.ts";
 
 let spawned = 0;
 

@@ -285,8 +285,9 @@ export class EcsServices extends pulumi.ComponentResource {
       );
     }
 
-    // The key of the job ids the intake derives for Snowflake rows (INTAKE_JOB_ID_KEY): one value shared
-    // by every intake task, so a retried batch gets the same ids whichever task serves it. Set out of band
+    // The key of the job ids the pipeline derives (the intake's for Snowflake rows, INTAKE_JOB_ID_KEY; the
+    // worker's for scheduled runs, JOB_ID_KEY): one value shared by every task, so a retried batch or a
+    // re-run period gets the same ids whichever task serves it. Set out of band
     // (like the Snowflake credentials) and injected by ECS as a container secret.
     this.intakeKeySecret = new aws.secretsmanager.Secret(
       n("intake-job-id-key"),
@@ -319,7 +320,8 @@ export class EcsServices extends pulumi.ComponentResource {
               Resource: SERVICE_IDS.map((id) => pulumi.interpolate`${logGroups[id].arn}:*`),
             },
             {
-              // ECS reads the intake's two secrets into its environment at start (container `secrets`).
+              // ECS reads the intake's two secrets (the job-id key also for the worker) into the
+              // environment at start (container `secrets`).
               Sid: "InjectIntakeSecrets",
               Effect: "Allow",
               Action: ["secretsmanager:GetSecretValue"],
@@ -408,6 +410,8 @@ export class EcsServices extends pulumi.ComponentResource {
           { name: "VISIBILITY_TIMEOUT_SECONDS", value: String(topology.jobs.visibilityTimeoutSeconds) },
           { name: "HTTP_PORT", value: String(WORKER_PORT) },
         );
+        // The same key as the intake's: the worker derives the job ids of scheduled runs with it.
+        secrets.push({ name: "JOB_ID_KEY", valueFrom: this.intakeKeySecret.arn });
       } else {
         environment.push({ name: "QUEUE_URL", value: queue.url });
       }

@@ -1,58 +1,40 @@
 /**
- * EventBridge Scheduler schedules that send configured report jobs to the jobs queue, on cron expressions
- * evaluated in the configured time zone. The jobs are validated with the job schema at deploy time; the
- * Scheduler's role may only send to the jobs queue and, for runs it could not deliver, to the jobs DLQ.
+ * The stack's schedule group and the stack-config schedules in it, in the same shape as the run-time
+ * schedules `reports schedule create` adds (events/report-scheduler.ts): the group and role names from the
+ * topology, each schedule targeting the jobs queue with a scheduled-run input (the worker resolves its
+ * period and derives its job id), SCHEDULE_RETRY_POLICY and the jobs DLQ. The Scheduler's role may only
+ * send to the jobs queue and, for runs it could not deliver, to the jobs DLQ.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "#events/errors.js";
-import { parseReportJob } from "#events/report-job.schema.js";
+import { parseSchedule, type Schedule, scheduleTargetInput } from "#events/schedule.schema.js";
+import { SCHEDULE_RETRY_POLICY, type Topology } from "#events/topology.js";
 import { CONFIG_NAMESPACE, type InfraConfig, InfraConfigError } from "../config.js";
 import { assumeRolePolicy, policyDocument, policyJson } from "../iam.js";
 
 export type ScheduleConfig = InfraConfig["schedules"]["jobs"][number];
 
-/** Scheduler context attributes, substituted per run (retries of one run keep the same execution id). */
-export const SCHEDULER_EXECUTION_ID = "<aws.scheduler.execution-id>";
-export const SCHEDULER_SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
-
-/** What the fields filled per run look like, to validate the template as the worker will see it. */
-const SAMPLE_RUN = {
-  [SCHEDULER_EXECUTION_ID]: "0f8fad5b-d9cb-469f-a165-70867728950e",
-  [SCHEDULER_SCHEDULED_TIME]: "2025-08-03T06:00:00Z",
-};
-
-const RUN_FIELDS = ["jobId", "requestedAt", "requestedBy"] as const;
-
 /**
- * The message body a schedule sends: the configured job plus a jobId derived from the execution id (one
- * job per run, idempotent across Scheduler retries), the scheduled time as requestedAt, and requestedBy.
- * Throws an InfraConfigError naming the config key when the job would not pass `parseReportJob`.
+ * A stack-config schedule as a schedule of the contract (its job a template: period placeholders allowed,
+ * jobId / requestedAt / requestedBy filled per run). Throws an InfraConfigError naming the config key.
  */
-export function scheduledJobBody(schedule: ScheduleConfig, index: number): string {
-  const key = `${CONFIG_NAMESPACE}:schedules.jobs.${index}.job`;
-  for (const f of RUN_FIELDS) {
-    if (f in schedule.job)
-      throw new InfraConfigError(`${key}.${f}: is filled per run by the schedule; remove it from config`);
-  }
-  const template = {
-    ...schedule.job,
-    jobId: `sched-${schedule.name}-${SCHEDULER_EXECUTION_ID}`,
-    requestedAt: SCHEDULER_SCHEDULED_TIME,
-    requestedBy: `scheduler:${schedule.name}`,
-    correlationId: SCHEDULER_EXECUTION_ID,
-  };
-  const body = JSON.stringify(template);
-  let sample = body;
-  for (const [placeholder, value] of Object.entries(SAMPLE_RUN))
-    sample = sample.replaceAll(placeholder, value);
+export function stackSchedule(job: ScheduleConfig, timezone: string, index: number): Schedule {
   try {
-    parseReportJob(JSON.parse(sample));
+    return parseSchedule({
+      name: job.name,
+      expression: job.cron,
+      timezone,
+      job: job.job,
+      description: `${job.cadence} ${String(job.job.reportType)} report (stack config)`,
+    });
   } catch (error) {
-    if (error instanceof ValidationError) throw new InfraConfigError(`${key}: ${error.message}`);
-    throw error;
+    if (!(error instanceof ValidationError)) throw error;
+    const fields = error.message.replace(/^invalid schedule: /, "");
+    throw new InfraConfigError(
+      `${CONFIG_NAMESPACE}:schedules.jobs.${index}.${fields.replace(/^expression:/, "cron:")}`,
+    );
   }
-  return body;
 }
 
 /** `arn:…:schedule-group/<group>` → `arn:…:schedule/<group>/`, the prefix of the group's schedules' ARNs. */
@@ -61,7 +43,7 @@ function scheduleArnPrefix(groupArn: string): string {
 }
 
 export interface SchedulesArgs {
-  prefix: string;
+  topology: Topology;
   /** The stack's account: the only one whose Scheduler may assume the role. */
   accountId: pulumi.Input<string>;
   timezone: string;
@@ -69,8 +51,8 @@ export interface SchedulesArgs {
   jobsQueueArn: pulumi.Input<string>;
   /**
    * Runs the Scheduler could not deliver after its retries go to the jobs DLQ: Scheduler sends the target
-   * input (the job) as the body, so it is a job that died like any other there — the DLQ sweeper emits its
-   * final ReportFailed, the DLQ-depth alarm fires, and a redrive to the jobs queue runs it.
+   * input (the scheduled run) as the body, so it lies there like a job that died — the DLQ-depth alarm
+   * fires, and a redrive to the jobs queue runs it.
    */
   jobsDlq: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   tags: Record<string, string>;
@@ -78,19 +60,19 @@ export interface SchedulesArgs {
 
 export class ReportSchedules extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
+  readonly group: aws.scheduler.ScheduleGroup;
   readonly schedules: aws.scheduler.Schedule[];
 
   constructor(name: string, args: SchedulesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("report-pipeline:infra:ReportSchedules", name, {}, opts);
     const parent = { parent: this };
-    // Validate every job before creating anything, so a bad schedule fails the preview, not half a deploy.
-    const bodies = args.jobs.map((job, i) => scheduledJobBody(job, i));
+    const { groupName, roleName } = args.topology.schedules;
+    const prefix = args.topology.prefix;
+    // Validate every schedule before creating anything, so a bad one fails the preview, not half a deploy.
+    const schedules = args.jobs.map((job, i) => stackSchedule(job, args.timezone, i));
 
-    const group = new aws.scheduler.ScheduleGroup(
-      `${args.prefix}-reports`,
-      { name: `${args.prefix}-reports`, tags: args.tags },
-      parent,
-    );
+    this.group = new aws.scheduler.ScheduleGroup(groupName, { name: groupName, tags: args.tags }, parent);
+    const group = this.group;
     // Scheduler delivers dead letters with the schedule's role (SendDeadLetters below); the queue policy
     // admits the service principal too, but only for this account's schedules in this group. The jobs DLQ
     // has no other queue policy (the worker reaches it through its role), so this one is its whole policy.
@@ -99,7 +81,7 @@ export class ReportSchedules extends pulumi.ComponentResource {
       ArnLike: { "aws:SourceArn": group.arn.apply((arn) => `${scheduleArnPrefix(arn)}*`) },
     };
     new aws.sqs.QueuePolicy(
-      `${args.prefix}-jobs-dlq-scheduler-policy`,
+      `${prefix}-jobs-dlq-scheduler-policy`,
       {
         queueUrl: args.jobsDlq.url,
         policy: policyJson(
@@ -116,9 +98,9 @@ export class ReportSchedules extends pulumi.ComponentResource {
       parent,
     );
     this.role = new aws.iam.Role(
-      `${args.prefix}-scheduler`,
+      roleName,
       {
-        name: `${args.prefix}-scheduler`,
+        name: roleName,
         // Only this account's Scheduler may assume it (confused deputy: another account's schedule naming
         // this role's ARN is refused).
         assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", {
@@ -129,7 +111,7 @@ export class ReportSchedules extends pulumi.ComponentResource {
       parent,
     );
     const policy = new aws.iam.RolePolicy(
-      `${args.prefix}-scheduler-policy`,
+      `${roleName}-policy`,
       {
         role: this.role.id,
         policy: policyJson(
@@ -151,23 +133,25 @@ export class ReportSchedules extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.schedules = args.jobs.map(
-      (job, i) =>
+    this.schedules = schedules.map(
+      (schedule) =>
         new aws.scheduler.Schedule(
-          `${args.prefix}-${job.name}`,
+          `${prefix}-${schedule.name}`,
           {
-            name: `${args.prefix}-${job.name}`,
+            // The name inside the group is the schedule's own (the group is the stack's), as for run-time
+            // schedules, so `reports schedule list` reads both alike.
+            name: schedule.name,
             groupName: group.name,
-            description: `${job.cadence} ${String(job.job.reportType)} report`,
-            scheduleExpression: job.cron,
-            scheduleExpressionTimezone: args.timezone,
+            description: schedule.description ?? schedule.name,
+            scheduleExpression: schedule.expression,
+            scheduleExpressionTimezone: schedule.timezone,
             flexibleTimeWindow: { mode: "OFF" },
             state: "ENABLED",
             target: {
               arn: args.jobsQueueArn,
               roleArn: this.role.arn,
-              input: bodies[i] as string,
-              retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+              input: scheduleTargetInput(schedule),
+              retryPolicy: { ...SCHEDULE_RETRY_POLICY },
               // A run that exhausted its retries is kept (with the error) instead of vanishing.
               deadLetterConfig: { arn: args.jobsDlq.arn },
             },
@@ -175,6 +159,6 @@ export class ReportSchedules extends pulumi.ComponentResource {
           { parent: this, dependsOn: [policy] },
         ),
     );
-    this.registerOutputs({ scheduleNames: this.schedules.map((s) => s.name) });
+    this.registerOutputs({ groupName: group.name, scheduleNames: this.schedules.map((s) => s.name) });
   }
 }

@@ -19,7 +19,7 @@ import { down, localAwsEnv, REPO_ROOT, up } from "../local-aws.js";
 import { assertProjectNode } from "../project-node.js";
 import { freePort } from "../server-process.js";
 import { type ServiceProcess, startService } from "../service-process.js";
-import { queueDepth } from "../testing.js";
+import { queueDepth, SCHEDULE_RUNNER_SCRIPT } from "../testing.js";
 import {
   changeLine,
   isSuccess,
@@ -73,11 +73,12 @@ export function parseStartArgs(argv: readonly string[]): Options {
   return options;
 }
 
-function runService(name: string, env: NodeJS.ProcessEnv, keep: boolean) {
+/** A service from dist/ on plain node; the local stand-ins (the schedule runner) from localstack/ with tsx. */
+function runService(name: string, env: NodeJS.ProcessEnv, keep: boolean, script?: string) {
   const service = startService({
     name,
-    script: entryOf(name),
-    loader: "none",
+    script: script ?? entryOf(name),
+    loader: script ? "tsx" : "none",
     env,
     logFile: join(LOG_DIR, `${name}.log`),
     detached: keep,
@@ -94,13 +95,18 @@ async function stopService(service: ServiceProcess): Promise<void> {
 
 /** `npm run stop`: ends what `npm start -- --keep` left running. */
 async function stopKept(): Promise<void> {
-  for (const name of SERVICES) {
+  const kept: [string, string][] = [
+    ...SERVICES.map((name): [string, string] => [name, entryOf(name)]),
+    ["schedule-runner", SCHEDULE_RUNNER_SCRIPT],
+  ];
+  for (const [name, script] of kept) {
     const file = join(RUN_DIR, `${name}.pid`);
     if (!existsSync(file)) continue;
     const pid = Number(readFileSync(file, "utf8").trim());
     let alive = false;
     try {
-      alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("services/");
+      // Its own script, not "services/": the consumers and the schedule runner run from localstack/.
+      alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(script);
     } catch {
       alive = false;
     }
@@ -181,17 +187,22 @@ async function run(options: Options): Promise<number> {
     const token = localGatewayToken();
     // The intake's port is picked here, so its front door is provisioned while the services start.
     const intakePort = await freePort();
+    // One job-id key for the run: the intake's Snowflake ids and the worker's scheduled-run ids.
+    const jobIdKey = localGatewayToken();
     const intakeEnv = {
       ...env,
       HTTP_PORT: String(intakePort),
       INTAKE_GATEWAY_TOKEN: token,
-      INTAKE_JOB_ID_KEY: localGatewayToken(),
+      INTAKE_JOB_ID_KEY: jobIdKey,
       // LocalStack's gateway authenticates nobody: locally every request is this developer's
       INTAKE_LOCAL_CALLER: LOCAL_CALLER,
     };
     const tServices = Date.now();
-    for (const name of SERVICES)
-      services.push(runService(name, name === "intake" ? intakeEnv : env, options.keep));
+    const envOf = (name: string) =>
+      name === "intake" ? intakeEnv : name === "worker" ? { ...env, JOB_ID_KEY: jobIdKey } : env;
+    for (const name of SERVICES) services.push(runService(name, envOf(name), options.keep));
+    // With --keep, schedules fire locally: LocalStack stores them, the runner sends their runs.
+    if (options.keep) services.push(runService("schedule-runner", env, true, SCHEDULE_RUNNER_SCRIPT));
     const started = (name: string, line: string) =>
       (services.find((s) => s.name === name) as ServiceProcess).waitForLine(line, 60_000);
     // Jobs wait in the queue and events in the consumers' queues: only the intake and its door are needed
@@ -311,7 +322,7 @@ async function run(options: Options): Promise<number> {
       say(
         [
           "",
-          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker, the consumers and the intake (logs: .local/logs/).",
+          "Still running (--keep): LocalStack at http://127.0.0.1:4566, the worker, the consumers, the intake and the schedule runner (logs: .local/logs/).",
           "Submit more jobs through the front door (README: Calling the pipeline over HTTPS):",
           ...(door
             ? [
@@ -322,6 +333,8 @@ async function run(options: Options): Promise<number> {
           "or with the CLI:",
           `  npx reports submit --prefix ${options.prefix} --type sales --job-id MY_SALES_1 --from 2025-07-01 --to 2025-07-31 --wait`,
           `  npx reports status MY_SALES_1 --prefix ${options.prefix}`,
+          "Schedules fire locally (README: Scheduling reports):",
+          `  npx reports schedule create --prefix ${options.prefix} --name daily-sales --expression "cron(30 2 * * ? *)" --timezone Europe/Berlin --type sales --params '{"from":"{{previous_day.from}}","to":"{{previous_day.to}}"}'`,
           "  (reports reads AWS_ENDPOINT_URL etc.: export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)",
           "Stop everything: npm run stop",
         ].join("\n"),

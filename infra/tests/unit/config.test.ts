@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { API_THROTTLE } from "#events/front-door.js";
-import { scheduledJobBody } from "#infra/components/schedules.js";
+import { stackSchedule } from "#infra/components/schedules.js";
 import { CONFIG_NAMESPACE, InfraConfigError, InfraConfigSchema, parseInfraConfig } from "#infra/config.js";
 import { configInput } from "../fixtures/config.js";
 
@@ -199,47 +199,62 @@ describe("front door config", () => {
   });
 });
 
-describe("scheduled job bodies", () => {
+describe("stack-config schedules", () => {
   const schedule = { name: "weekly-sales", cadence: "weekly" as const, cron: "cron(0 6 ? * MON *)" };
 
-  it("fills jobId, requestedAt and requestedBy per run from the Scheduler's context", () => {
-    const body = JSON.parse(
-      scheduledJobBody(
-        { ...schedule, job: { reportType: "sales", parameters: { from: "2025-07-01", to: "2025-07-31" } } },
-        0,
-      ),
+  it("become schedules of the contract: a template, period placeholders allowed", () => {
+    const s = stackSchedule(
+      {
+        ...schedule,
+        job: {
+          reportType: "sales",
+          parameters: { from: "{{previous_week.from}}", to: "{{previous_week.to}}" },
+        },
+      },
+      "Europe/Berlin",
+      0,
     );
-    expect(body).toMatchObject({
-      reportType: "sales",
-      jobId: "sched-weekly-sales-<aws.scheduler.execution-id>",
-      requestedAt: "<aws.scheduler.scheduled-time>",
-      requestedBy: "scheduler:weekly-sales",
+    expect(s).toMatchObject({
+      name: "weekly-sales",
+      expression: "cron(0 6 ? * MON *)",
+      timezone: "Europe/Berlin",
+      state: "ENABLED",
+      job: { reportType: "sales", parameters: { from: "{{previous_week.from}}" } },
     });
   });
 
   it("fails the deploy with the config key and the job field when the job is invalid", () => {
     const message = errorOf(() =>
-      scheduledJobBody(
+      stackSchedule(
         { ...schedule, job: { reportType: "sales", parameters: { from: "2025-07-31", to: "2025-07-01" } } },
+        "UTC",
         2,
       ),
     );
-    expect(message).toContain(`${CONFIG_NAMESPACE}:schedules.jobs.2.job`);
-    expect(message).toContain("parameters.to");
+    expect(message).toContain(`${CONFIG_NAMESPACE}:schedules.jobs.2.job.parameters.to`);
   });
 
-  it("rejects an unknown report type", () => {
-    expect(errorOf(() => scheduledJobBody({ ...schedule, job: { reportType: "payroll" } }, 0))).toContain(
-      "reportType",
+  it("rejects an unknown report type and a cron EventBridge would refuse", () => {
+    expect(errorOf(() => stackSchedule({ ...schedule, job: { reportType: "payroll" } }, "UTC", 0))).toContain(
+      "schedules.jobs.0.job.reportType",
     );
+    expect(
+      errorOf(() =>
+        stackSchedule(
+          { ...schedule, cron: "cron(0 6 * * MON *)", job: { reportType: "connectivity_test" } },
+          "UTC",
+          1,
+        ),
+      ),
+    ).toContain("schedules.jobs.1.cron: cron(): exactly one of day-of-month and day-of-week must be '?'");
   });
 
   it("refuses a configured jobId (it would make every run the same job)", () => {
     expect(
       errorOf(() =>
-        scheduledJobBody({ ...schedule, job: { reportType: "connectivity_test", jobId: "fixed" } }, 0),
+        stackSchedule({ ...schedule, job: { reportType: "connectivity_test", jobId: "fixed" } }, "UTC", 0),
       ),
-    ).toContain("schedules.jobs.0.job.jobId");
+    ).toContain("schedules.jobs.0.job");
   });
 });
 

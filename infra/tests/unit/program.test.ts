@@ -353,7 +353,7 @@ describe("ECS", () => {
     });
   });
 
-  it("injects the job-id key and the gateway token into the intake only, from secrets the execution role may read", () => {
+  it("injects the job-id key into the intake and the worker, the gateway token into the intake only, from secrets the execution role may read", () => {
     const secretArn = (suffix: string) =>
       byName("aws:secretsmanager/secret:Secret", `${topology.prefix}-${suffix}`).state.arn as string;
     const keyArn = secretArn("intake-job-id-key");
@@ -361,13 +361,16 @@ describe("ECS", () => {
     for (const td of mocks.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
       const [container] = JSON.parse(td.inputs.containerDefinitions);
       const isIntake = td.inputs.family === `${topology.prefix}-intake`;
+      const isWorker = td.inputs.family === `${topology.prefix}-worker`;
       expect(container.secrets ?? [], td.inputs.family).toEqual(
         isIntake
           ? [
               { name: "INTAKE_JOB_ID_KEY", valueFrom: keyArn },
               { name: "INTAKE_GATEWAY_TOKEN", valueFrom: tokenArn },
             ]
-          : [],
+          : isWorker
+            ? [{ name: "JOB_ID_KEY", valueFrom: keyArn }] // the job ids of scheduled runs, one key
+            : [],
       );
     }
     const executionPolicy = mocks
@@ -449,18 +452,66 @@ describe("alarms and schedules", () => {
     expect(errorRate?.inputs.threshold).toBe(config.alarms.workerErrorRatePercent);
   });
 
+  it("every schedule targets only the jobs queue, with the retry policy and the jobs DLQ, in the stack's group", () => {
+    const schedules = mocks.ofType("aws:scheduler/schedule:Schedule");
+    const role = byName("aws:iam/role:Role", topology.schedules.roleName);
+    expect(schedules.length).toBeGreaterThan(0);
+    for (const s of schedules) {
+      expect(s.inputs.groupName, s.name).toBe(topology.schedules.groupName);
+      // One target per schedule (the provider's shape has room for no other), the jobs queue's ARN.
+      expect(s.inputs.target.arn, s.name).toBe(queueArn(topology.jobs.queueName));
+      expect(s.inputs.target.roleArn, s.name).toBe(role.state.arn);
+      expect(s.inputs.target.retryPolicy, s.name).toEqual({
+        maximumEventAgeInSeconds: 3600,
+        maximumRetryAttempts: 10,
+      });
+      expect(s.inputs.target.deadLetterConfig, s.name).toEqual({ arn: queueArn(topology.jobs.dlqName) });
+    }
+  });
+
+  it("the scheduler role has one inline policy and nothing attached: it can do nothing but send those runs", () => {
+    const role = byName("aws:iam/role:Role", topology.schedules.roleName);
+    const isRole = (r: RecordedResource) =>
+      r.inputs.role === role.state.name ||
+      r.inputs.role === role.state.id ||
+      r.inputs.role === topology.schedules.roleName;
+    const inline = mocks.ofType("aws:iam/rolePolicy:RolePolicy").filter(isRole);
+    const attached = mocks.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(isRole);
+    expect(inline).toHaveLength(1);
+    expect(attached).toEqual([]);
+    expect(role.inputs.managedPolicyArns ?? []).toEqual([]);
+    const actions = statementsOf(inline[0]?.inputs.policy).flatMap((st) =>
+      st.Effect === "Allow" ? list(st.Action) : [],
+    );
+    const resources = statementsOf(inline[0]?.inputs.policy).flatMap((st) => list(st.Resource));
+    expect([...new Set(actions)]).toEqual(["sqs:SendMessage"]);
+    expect(resources.sort()).toEqual(
+      [queueArn(topology.jobs.queueName), queueArn(topology.jobs.dlqName)].sort(),
+    );
+  });
+
   it("schedules each configured job on its cron in the configured time zone, sending to the jobs queue", () => {
     const schedules = mocks.ofType("aws:scheduler/schedule:Schedule");
     expect(schedules.map((s) => s.inputs.name).sort()).toEqual(
-      config.schedules.jobs.map((j) => `${topology.prefix}-${j.name}`).sort(),
+      config.schedules.jobs.map((j) => j.name).sort(),
     );
     for (const job of config.schedules.jobs) {
-      const s = byName("aws:scheduler/schedule:Schedule", `${topology.prefix}-${job.name}`);
+      const s = byName("aws:scheduler/schedule:Schedule", job.name);
+      expect(s.inputs.groupName).toBe(topology.schedules.groupName);
       expect(s.inputs.scheduleExpression).toBe(job.cron);
       expect(s.inputs.scheduleExpressionTimezone).toBe("Europe/Berlin");
       expect(s.inputs.target.arn).toBe(queueArn(topology.jobs.queueName));
+      // The input is a scheduled run: the worker turns it into the job (period, derived id).
       const body = JSON.parse(s.inputs.target.input);
-      expect(body).toMatchObject({ ...job.job, jobId: `sched-${job.name}-<aws.scheduler.execution-id>` });
+      expect(body).toEqual({
+        scheduledRun: {
+          schemaVersion: "1",
+          schedule: job.name,
+          timezone: "Europe/Berlin",
+          scheduledTime: "<aws.scheduler.scheduled-time>",
+          job: job.job,
+        },
+      });
     }
   });
 });
