@@ -244,7 +244,11 @@ export class DuckDbWarehouse implements Warehouse {
     const timer = this.armTimeout(connection, options.timeoutMs);
     let succeeded = false;
     try {
-      const reader = await connection.runAndReadAll(sql, values);
+      // without binds, one native call (DuckDB's query); with them, extract + prepare + bind + execute, which
+      // for a statement without binds was a second and third round trip through the thread pool (issue 19)
+      const reader = await (values.length === 0
+        ? connection.runAndReadAll(sql)
+        : connection.runAndReadAll(sql, values));
       const names = reader.deduplicatedColumnNames().map((name) => name.toLowerCase());
       const rows = reader.convertRows(converter).map((values) => toRow(names, values));
       succeeded = true;
