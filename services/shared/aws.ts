@@ -2,6 +2,12 @@
  * One place that builds AWS SDK v3 clients. The endpoint (LocalStack locally, unset in production) and the
  * region come from the process's config (`awsVars`, read through readConfig); S3 switches to path-style
  * when an endpoint override is present, because virtual-host buckets do not resolve on 127.0.0.1.
+ *
+ * S3 computes request checksums only where S3 requires one (`requestChecksumCalculation: "WHEN_REQUIRED"`):
+ * the uploads that carry data we vouch for name their own (the report's PutObject sends the spool file's
+ * sha256 as ChecksumSHA256, each multipart part asks for CRC32 explicitly, which the SDK still computes);
+ * the small JSON bodies besides (claims, pointers, audit records) are covered by SigV4's payload hash, so a
+ * CRC32 of each was CPU for nothing (issue 19). Downloads keep the default response validation.
  */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -53,7 +59,11 @@ export function createAwsClients(options: AwsClientOptions = awsClientOptionsFro
   };
   return {
     sqs: new SQSClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: options.endpoint !== undefined }),
+    s3: new S3Client({
+      ...config,
+      forcePathStyle: options.endpoint !== undefined,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+    }),
     events: new EventBridgeClient(config),
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),

@@ -2,8 +2,12 @@
  * The embedded warehouse (default): DuckDB through @duckdb/node-api, in memory or in a file, with the
  * schemas, tables and views of sql/ddl and, on first use, the deterministic sample data.
  *
- * Every statement runs on its own connection (cheap in DuckDB), so concurrent queries and a long stream do
- * not block each other. Binds are always positional `?` values; `stream` reads the result chunk by chunk
+ * Every statement runs on a connection of its own while it runs, so concurrent queries and a long stream do
+ * not block each other. Streams, exports and scripts open a fresh connection (their transactions and
+ * settings end with it); `query` takes one from a small pool of idle connections, each already `USE`d
+ * (connect + USE was 0.4 ms of the worker's CPU per statement, two statements per connectivity job; issue
+ * 19), and gives it back only after a plain statement that succeeded in time, so nothing a failure or an
+ * interrupt leaves behind reaches the next query. Binds are always positional `?` values; `stream` reads the result chunk by chunk
  * (DuckDB's streaming result, ~2048 rows a chunk), so memory stays bounded however large the result.
  *
  * @example
@@ -133,9 +137,21 @@ export function mapDuckDbError(
   return new WarehouseQueryError(`DuckDB query failed: ${message}`, { cause: error, ...queryId });
 }
 
+/** Idle `query` connections kept for reuse, at most (more in use at once are opened and closed). */
+export const IDLE_CONNECTIONS_MAX = 8;
+
+/**
+ * Statements after which a connection goes back to the pool: reads and plain DML, which leave no session
+ * state (no open transaction, setting, `USE` or attached database) behind. Anything else closes it.
+ */
+const REUSABLE_STATEMENT =
+  /^(?:\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH|FROM|VALUES|TABLE|DESCRIBE|SHOW|INSERT|UPDATE|DELETE)\b(?![\s\S]*;\s*\S)/i;
+
 export class DuckDbWarehouse implements Warehouse {
   private instance: Promise<DuckDBInstance> | undefined;
   private closed = false;
+  /** Idle connections for `query`, each with the warehouse database in use. */
+  private idle: DuckDBConnection[] = [];
 
   constructor(private readonly options: DuckDbWarehouseOptions = {}) {}
 
@@ -195,6 +211,17 @@ export class DuckDbWarehouse implements Warehouse {
     return connection;
   }
 
+  /** An idle pooled connection, or a new one. */
+  private async acquire(): Promise<DuckDBConnection> {
+    return this.idle.pop() ?? (await this.connect());
+  }
+
+  /** Back to the pool when `reusable` and there is room (and the warehouse is open), else closed. */
+  private release(connection: DuckDBConnection, reusable: boolean): void {
+    if (reusable && !this.closed && this.idle.length < IDLE_CONNECTIONS_MAX) this.idle.push(connection);
+    else connection.closeSync();
+  }
+
   private armTimeout(
     connection: DuckDBConnection,
     timeoutMs: number | undefined,
@@ -213,18 +240,25 @@ export class DuckDbWarehouse implements Warehouse {
   async query(sql: string, binds: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
     const queryId = newQueryId();
     const values = toDuckDbValues(binds);
-    const connection = await this.connect();
+    const connection = await this.acquire();
     const timer = this.armTimeout(connection, options.timeoutMs);
+    let succeeded = false;
     try {
-      const reader = await connection.runAndReadAll(sql, values);
+      // without binds, one native call (DuckDB's query); with them, extract + prepare + bind + execute, which
+      // for a statement without binds was a second and third round trip through the thread pool (issue 19)
+      const reader = await (values.length === 0
+        ? connection.runAndReadAll(sql)
+        : connection.runAndReadAll(sql, values));
       const names = reader.deduplicatedColumnNames().map((name) => name.toLowerCase());
       const rows = reader.convertRows(converter).map((values) => toRow(names, values));
+      succeeded = true;
       return { rows, queryId };
     } catch (error) {
       throw mapDuckDbError(error, { timedOut: timer.timedOut, queryId, ...timeoutContext(options) });
     } finally {
       timer.clear();
-      connection.closeSync();
+      // an interrupted or failed statement may leave the connection in a state the next query must not see
+      this.release(connection, succeeded && !timer.timedOut && REUSABLE_STATEMENT.test(sql));
     }
   }
 
@@ -344,6 +378,7 @@ export class DuckDbWarehouse implements Warehouse {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const connection of this.idle.splice(0)) connection.closeSync();
     const pending = this.instance;
     this.instance = undefined;
     if (pending !== undefined) {

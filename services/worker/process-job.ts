@@ -6,10 +6,12 @@
  *     · id held by this job and its report stored → re-emit ReportGenerated from the object, no query
  *   → run the report → spool + hash (or the warehouse writes the spool file itself) → put under generated/
  *     (first writer wins)
- *   → ReportStarted + ReportGenerated in one PutEvents → delete.
+ *   → ReportGenerated + ReportStarted in one PutEvents → delete.
  *
  * ReportStarted waits `startedDelayMs` (1 s) for the report: a job done by then sends both events in one
- * request; a longer one sends ReportStarted when the second is up, while its query runs.
+ * request; a longer one sends ReportStarted when the second is up, while its query runs. In one request
+ * the outcome goes first: EventBridge guarantees no order between entries (status folds any order), and
+ * the bus routes entries in turn, so the event subscribers wait for reaches them one routing sooner.
  *
  * Failure policy (DESIGN.md "Failures have a home"): a body that is not a job → ReportRejected, delete;
  * a non-retryable error → final ReportFailed, delete; a retryable error → ReportFailed (not final) and
@@ -42,7 +44,7 @@ import { backoffSeconds, type HandlerOutcome } from "#services/shared/queue-cons
 import { receiveCountOf } from "#services/shared/queues.js";
 import type { JobClaim, JobClaims } from "./job-claims.port.js";
 import type { ReportStore, StoredReportFacts } from "./report-store.port.js";
-import { describeFile, removeTempFile, spoolToTempFile, tempFilePath } from "./temp-file.js";
+import { describeFile, removeTempFile, spoolReport, tempFilePath } from "./temp-file.js";
 
 export type { BatchEventSink } from "#services/shared/event-sink.js";
 
@@ -124,7 +126,7 @@ export async function processJobMessage(message: Message, deps: JobProcessorDeps
   // 4. Outside the failure policy on purpose: if PutEvents fails now, the message is not deleted and the
   // retry finds the object and only re-emits the event.
   const { facts } = stored;
-  await deps.events.publishAll([...stored.unsent, generatedEvent(job, deps.store.bucket, key, facts)]);
+  await deps.events.publishAll([generatedEvent(job, deps.store.bucket, key, facts), ...stored.unsent]);
   jlog.info("report generated", {
     key,
     rows: facts.rowCount,
@@ -367,14 +369,15 @@ async function runAndStore(
       generatedAt: startedAt,
       ...(deps.queryTimeoutMs ? { timeoutMs: deps.queryTimeoutMs } : {}),
     });
-    let file: Awaited<ReturnType<typeof spoolToTempFile>>;
+    let file: Awaited<ReturnType<typeof spoolReport>>;
     if (report.kind === "file") {
       spooled = { path: await tempFilePath(job.jobId, deps.tmpDir) };
       await report.writeTo(spooled.path);
       file = await describeFile(spooled.path);
     } else {
-      file = await spoolToTempFile(report.body, job.jobId, deps.tmpDir);
-      spooled = file;
+      // a small report stays in memory; a larger one is spooled to a file
+      file = await spoolReport(report.body, job.jobId, deps.tmpDir);
+      if ("path" in file) spooled = file;
     }
     const unsent = await started.settle();
     const stats = report.stats();
@@ -419,7 +422,6 @@ async function fail(
   const lastAttempt = attempt >= deps.maxReceiveCount;
   const final = !e.retryable || lastAttempt;
   await deps.events.publishAll([
-    ...unsent,
     {
       detailType: DetailType.ReportFailed,
       detail: {
@@ -436,6 +438,7 @@ async function fail(
         ...(job.delivery ? { delivery: job.delivery } : {}),
       },
     },
+    ...unsent,
   ]);
   const durationMs = Date.now() - startedAt.getTime();
   if (!e.retryable) {

@@ -19,16 +19,27 @@ export interface StoredReportFacts {
   attempt: number;
 }
 
+/** A report spooled to a local file (a large one, or one the warehouse wrote itself). */
 export interface LocalReportFile {
   path: string;
   sizeBytes: number;
   sha256: string;
 }
 
+/** A small report held in memory instead (no file): its bytes, measured. */
+export interface InMemoryReport {
+  bytes: Buffer;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** What the store uploads: the spool file, or the bytes of a report small enough to keep in memory. */
+export type ReportContent = LocalReportFile | InMemoryReport;
+
 export interface ReportStore {
   readonly bucket: string;
   /** The stored object's facts, or undefined if there is no object at `key`. */
   head(key: string): Promise<StoredReportFacts | undefined>;
-  /** Writes `file` to `key` unless an object is already there. */
-  putIfAbsent(key: string, file: LocalReportFile, facts: StoredReportFacts): Promise<"created" | "exists">;
+  /** Writes `content` to `key` unless an object is already there. */
+  putIfAbsent(key: string, content: ReportContent, facts: StoredReportFacts): Promise<"created" | "exists">;
 }

@@ -7,7 +7,8 @@
  * PutObject with the file's sha256 as ChecksumSHA256 (S3 refuses bytes that do not match), larger as a
  * multipart upload whose every part is its own read stream over a byte range of the file (CRC32 per part),
  * `PART_CONCURRENCY` at a time, the condition on CompleteMultipartUpload. Memory per upload is a few read
- * buffers whatever the size. (`@aws-sdk/lib-storage` re-chunks a stream into part-size Buffers and keeps the
+ * buffers whatever the size. A small report the worker kept in memory (temp-file.ts `spoolReport`) goes
+ * in one PutObject from its bytes, with the same ChecksumSHA256. (`@aws-sdk/lib-storage` re-chunks a stream into part-size Buffers and keeps the
  * previous part's concatenation alive, which at 16 MiB parts was ~50 MB of a 256 MB budget.)
  */
 import { createReadStream } from "node:fs";
@@ -24,7 +25,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { isAwsNotFound, isAwsPreconditionFailed } from "#events/aws-errors.js";
 import { REPORT_FORMATS, type ReportFormat } from "#events/report-job.schema.js";
-import type { LocalReportFile, ReportStore, StoredReportFacts } from "./report-store.port.js";
+import type { LocalReportFile, ReportContent, ReportStore, StoredReportFacts } from "./report-store.port.js";
 
 const MAX_SUMMARY_METADATA = 1200;
 /** S3's smallest part (but the last) is 5 MiB. */
@@ -93,7 +94,7 @@ export class S3ReportStore implements ReportStore {
 
   async putIfAbsent(
     key: string,
-    file: LocalReportFile,
+    file: ReportContent,
     facts: StoredReportFacts,
   ): Promise<"created" | "exists"> {
     const object = {
@@ -113,11 +114,11 @@ export class S3ReportStore implements ReportStore {
       },
     };
     try {
-      if (file.sizeBytes <= this.partSize) {
+      if ("bytes" in file || file.sizeBytes <= this.partSize) {
         await this.s3.send(
           new PutObjectCommand({
             ...object,
-            Body: await readFile(file.path),
+            Body: "bytes" in file ? file.bytes : await readFile(file.path),
             ContentLength: file.sizeBytes,
             ChecksumSHA256: Buffer.from(file.sha256, "hex").toString("base64"),
             IfNoneMatch: "*",

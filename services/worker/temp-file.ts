@@ -2,7 +2,9 @@
  * Spools a report body to a local temporary file while hashing it, so the upload knows its size and
  * sha256 up front (they travel as object metadata) and memory stays bounded whatever the report's size.
  * A report the warehouse writes itself goes to a path from `tempFilePath` and is measured from the file
- * (`describeFile`).
+ * (`describeFile`). `spoolReport` keeps a body of at most `IN_MEMORY_MAX_BYTES` in memory instead (most
+ * JSON reports are a few KB: no mkdir, open, write, close, read back and rm per job; issue 19) and spills
+ * to a file as soon as it grows past that, so memory stays bounded by that size per job in flight.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -11,7 +13,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { LocalReportFile } from "./report-store.port.js";
+import type { InMemoryReport, LocalReportFile } from "./report-store.port.js";
+
+/** Bodies up to this size stay in memory (`spoolReport`); with 4–16 jobs in flight, a few MiB at most. */
+export const IN_MEMORY_MAX_BYTES = 256 * 1024;
 
 /**
  * A fresh absolute path for a spool file under `<dir>/report-pipeline/` (the folder is created; the file is
@@ -51,6 +56,55 @@ export async function spoolToTempFile(
   });
   try {
     await pipeline(Readable.from(body), measure, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { path, sizeBytes, sha256: hash.digest("hex") };
+}
+
+/**
+ * A body of at most `memoryMaxBytes` comes back in memory (hashed, no file); a larger one is spooled to a
+ * temp file as `spoolToTempFile` does (what was read so far first), and the caller removes that file.
+ */
+export async function spoolReport(
+  body: AsyncIterable<Uint8Array>,
+  name: string,
+  dir = tmpdir(),
+  memoryMaxBytes = IN_MEMORY_MAX_BYTES,
+): Promise<InMemoryReport | LocalReportFile> {
+  const hash = createHash("sha256");
+  const head: Uint8Array[] = [];
+  let sizeBytes = 0;
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      return { bytes: Buffer.concat(head, sizeBytes), sizeBytes, sha256: hash.digest("hex") };
+    }
+    hash.update(next.value);
+    head.push(next.value);
+    sizeBytes += next.value.length;
+    if (sizeBytes > memoryMaxBytes) break;
+  }
+  // past the budget: what was read goes to the file first, then the rest as it comes
+  async function* all(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* head.splice(0);
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        hash.update(next.value);
+        sizeBytes += next.value.length;
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  const path = await tempFilePath(name, dir);
+  try {
+    await pipeline(Readable.from(all()), createWriteStream(path));
   } catch (error) {
     await rm(path, { force: true });
     throw error;

@@ -195,6 +195,53 @@ describe("DuckDB warehouse: queries", () => {
   });
 });
 
+describe("DuckDB warehouse: query connections", () => {
+  const connectionId = async (w: DuckDbWarehouse) =>
+    (await w.query("SELECT current_connection_id() AS id")).rows[0]?.id;
+
+  it("reuses one connection for queries one after another, and opens another for a concurrent one", async () => {
+    const w = make({ sampleData: false });
+    const first = await connectionId(w);
+    expect(await connectionId(w)).toBe(first);
+    const [a, b] = await Promise.all([connectionId(w), connectionId(w)]);
+    expect(a).not.toBe(b);
+    expect([a, b]).toContain(first);
+  });
+
+  it("does not reuse the connection of a statement that failed, timed out or may leave session state", async () => {
+    const w = make({ sampleData: false });
+    const seen = new Set([await connectionId(w)]);
+    await expect(w.query("SELECT * FROM reporting.no_such_view")).rejects.toBeInstanceOf(WarehouseQueryError);
+    const afterFailure = await connectionId(w);
+    expect(seen.has(afterFailure)).toBe(false);
+    seen.add(afterFailure);
+    await expect(
+      w.query("SELECT COUNT(*) FROM range(100000000) a, range(100000000) b WHERE a.range * b.range = 7", [], {
+        timeoutMs: 100,
+      }),
+    ).rejects.toMatchObject({ code: "WAREHOUSE_TIMEOUT" });
+    const afterTimeout = await connectionId(w);
+    expect(seen.has(afterTimeout)).toBe(false);
+    seen.add(afterTimeout);
+    // a transaction left open would hold the next query's reads in it: the connection goes, not the pool
+    await w.query("BEGIN TRANSACTION");
+    const afterBegin = await connectionId(w);
+    expect(seen.has(afterBegin)).toBe(false);
+    await w.query("INSERT INTO raw.products (product_id, product_name) VALUES (?, ?)", [1, "kept"]);
+    // autocommitted on the pooled connection: visible to a statement on a fresh one (a stream)
+    const rows = [];
+    for await (const row of w.stream("SELECT product_name FROM raw.products")) rows.push(row);
+    expect(rows).toEqual([{ product_name: "kept" }]);
+  });
+
+  it("closes its idle connections on close", async () => {
+    const w = createDuckDbWarehouse({ sampleData: false });
+    await w.ping();
+    await w.close();
+    await expect(w.ping()).rejects.toMatchObject({ retryable: true });
+  });
+});
+
 describe("DuckDB warehouse: streaming", () => {
   it("streams every row across many chunks, with a query id known up front", async () => {
     const w = make({ sampleData: false });

@@ -1,5 +1,5 @@
 /**
- * The S3 report store on LocalStack: a small report in one PutObject checked against its sha256, a large
+ * The S3 report store on LocalStack: a small report (a file, or bytes held in memory) in one PutObject checked against its sha256, a large
  * one as a multipart upload of ranged reads of the file, first writer wins on both, facts in the metadata.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestTopology, type TestTopology, uniquePrefix } from "../../../../localstack/testing.js";
 import { readObject } from "../../../tests/e2e/support.js";
-import type { LocalReportFile, StoredReportFacts } from "../../report-store.port.js";
+import type { LocalReportFile, ReportContent, StoredReportFacts } from "../../report-store.port.js";
 import { S3ReportStore } from "../../s3-report-store.js";
 
 const MiB = 1024 * 1024;
@@ -23,7 +23,7 @@ function localFile(name: string, bytes: Buffer): LocalReportFile {
   return { path, sizeBytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
-const facts = (file: LocalReportFile): StoredReportFacts => ({
+const facts = (file: ReportContent): StoredReportFacts => ({
   sha256: file.sha256,
   sizeBytes: file.sizeBytes,
   rowCount: 42,
@@ -69,6 +69,25 @@ describe("S3ReportStore.putIfAbsent", () => {
     expect(body.length).toBe(file.sizeBytes);
     expect(createHash("sha256").update(body).digest("hex")).toBe(file.sha256);
     expect((await store.head(key))?.rowCount).toBe(42);
+  });
+
+  it("puts a report held in memory in a single request, checked against its sha256, first writer wins", async () => {
+    const bytes = randomBytes(20_000);
+    const report = {
+      bytes,
+      sizeBytes: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
+    const key = `${uniquePrefix("memory")}/report.json`;
+
+    expect(await store.putIfAbsent(key, report, facts(report))).toBe("created");
+    expect(await store.putIfAbsent(key, report, facts(report))).toBe("exists");
+    expect((await readObject(t.clients, t.provisioned.bucket, key)).equals(bytes)).toBe(true);
+
+    const wrong = { ...report, sha256: createHash("sha256").update("other bytes").digest("hex") };
+    const other = `${uniquePrefix("memory-wrong")}/report.json`;
+    await expect(store.putIfAbsent(other, wrong, facts(wrong))).rejects.toThrow();
+    expect(await store.head(other)).toBeUndefined();
   });
 
   it("refuses bytes that do not match the sha256 they were measured with", async () => {

@@ -17,7 +17,7 @@ import { createLogger } from "#services/shared/logger.js";
 import { WarehouseQueryError, WarehouseUnavailableError } from "#services/warehouse/errors.js";
 import type { JobClaim, JobClaims } from "../../job-claims.port.js";
 import { type GenerateFn, type JobProcessorDeps, processJobMessage } from "../../process-job.js";
-import type { LocalReportFile, ReportStore, StoredReportFacts } from "../../report-store.port.js";
+import type { ReportContent, ReportStore, StoredReportFacts } from "../../report-store.port.js";
 
 class MemoryStore implements ReportStore {
   readonly bucket = "test-bucket";
@@ -27,9 +27,9 @@ class MemoryStore implements ReportStore {
     this.heads += 1;
     return this.objects.get(key)?.facts;
   }
-  async putIfAbsent(key: string, file: LocalReportFile, facts: StoredReportFacts) {
+  async putIfAbsent(key: string, content: ReportContent, facts: StoredReportFacts) {
     if (this.objects.has(key)) return "exists" as const;
-    this.objects.set(key, { bytes: readFileSync(file.path), facts });
+    this.objects.set(key, { bytes: "bytes" in content ? content.bytes : readFileSync(content.path), facts });
     return "created" as const;
   }
 }
@@ -159,8 +159,9 @@ describe("processJobMessage", () => {
     });
     expect(key).toBe("generated/WORKFLOW_SALES_001/WORKFLOW_SALES_001_sales_20250803_154608.json");
     expect(store.objects.get(key)?.bytes.toString()).toBe(CONTENT);
-    expect(events.types()).toEqual([DetailType.ReportStarted, DetailType.ReportGenerated]);
-    const generated = events.events[1]?.detail as Record<string, unknown>;
+    // the outcome first: the bus routes entries in turn, so subscribers of ReportGenerated hear it sooner
+    expect(events.types()).toEqual([DetailType.ReportGenerated, DetailType.ReportStarted]);
+    const generated = events.events[0]?.detail as Record<string, unknown>;
     expect(generated.key).toBe(key);
     expect(generated.sizeBytes).toBe(Buffer.byteLength(CONTENT));
     expect(generated.sha256).toBe(createHash("sha256").update(CONTENT).digest("hex"));
@@ -199,7 +200,7 @@ describe("processJobMessage", () => {
 
     expect(outcome).toMatchObject({ action: "retry" });
     expect(store.objects.size).toBe(0);
-    expect(events.types()).toEqual([DetailType.ReportStarted, DetailType.ReportFailed]);
+    expect(events.types()).toEqual([DetailType.ReportFailed, DetailType.ReportStarted]);
     expect(readdirSync(join(tmpDir, "report-pipeline"))).toEqual([]);
     rmSync(tmpDir, { recursive: true, force: true });
   });
@@ -359,7 +360,7 @@ describe("processJobMessage sends ReportStarted with the outcome when the job is
 
     await processJobMessage(message(jobBody), d);
 
-    expect(events.requests).toEqual([[DetailType.ReportStarted, DetailType.ReportGenerated]]);
+    expect(events.requests).toEqual([[DetailType.ReportGenerated, DetailType.ReportStarted]]);
   });
 
   it("a job that fails within the delay sends ReportStarted and ReportFailed in one request", async () => {
@@ -372,7 +373,7 @@ describe("processJobMessage sends ReportStarted with the outcome when the job is
 
     await processJobMessage(message(jobBody, 1), d);
 
-    expect(events.requests).toEqual([[DetailType.ReportStarted, DetailType.ReportFailed]]);
+    expect(events.requests).toEqual([[DetailType.ReportFailed, DetailType.ReportStarted]]);
   });
 
   it("a longer job sends ReportStarted while its query runs, then ReportGenerated alone", async () => {
@@ -420,8 +421,8 @@ describe("processJobMessage after the report was organized", () => {
     expect(generate.calls).toBe(1);
     expect(store.objects.size).toBe(1);
     expect(events.types()).toEqual([
-      DetailType.ReportStarted,
       DetailType.ReportGenerated,
+      DetailType.ReportStarted,
       DetailType.ReportGenerated,
     ]);
   });
@@ -489,8 +490,8 @@ describe("processJobMessage claims the job id", () => {
 
     expect(generate.calls).toBe(1);
     expect(events.types()).toEqual([
-      DetailType.ReportStarted,
       DetailType.ReportGenerated,
+      DetailType.ReportStarted,
       DetailType.ReportRejected,
     ]);
   });
@@ -587,8 +588,8 @@ describe("processJobMessage: scheduled runs", () => {
     expect(first).toEqual({ action: "delete" });
     expect(again).toEqual({ action: "delete" });
     expect(events.types()).toEqual([
-      DetailType.ReportStarted,
       DetailType.ReportGenerated,
+      DetailType.ReportStarted,
       DetailType.ReportGenerated,
     ]);
     expect(events.events.every((e) => e.detail.jobId === expected.jobId)).toBe(true);
