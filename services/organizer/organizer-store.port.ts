@@ -5,8 +5,8 @@ export type ReportTags = Record<string, string>;
 
 export interface OrganizerStore {
   exists(bucket: string, key: string): Promise<boolean>;
-  /** Copies `from` to `to` in the bucket, with these tags (replacing the source's). */
-  copy(bucket: string, from: string, to: string, tags: ReportTags): Promise<void>;
+  /** Copies `from` to `to` in the bucket, with these tags (replacing the source's); false if `from` is gone. */
+  copy(bucket: string, from: string, to: string, tags: ReportTags): Promise<boolean>;
   /** Sets the object's tags (replacing any). */
   tag(bucket: string, key: string, tags: ReportTags): Promise<void>;
   remove(bucket: string, key: string): Promise<void>;

@@ -33,40 +33,41 @@ export function createOrganizer(deps: { store: OrganizerStore; events: EventSink
       const category = CATEGORY_OF[d.reportType];
       const tags = { reportType: d.reportType, jobId: d.jobId, format: d.format, category };
 
-      if (!(await deps.store.exists(bucket, finalKey))) {
-        if (!(await deps.store.exists(bucket, d.key))) {
+      // The common case first: one CopyObject. Only when the generated copy is gone (a crash after it was
+      // removed, or a redelivery) is the organized copy looked for; its tags are made sure.
+      if (!(await deps.store.copy(bucket, d.key, finalKey, tags))) {
+        if (!(await deps.store.exists(bucket, finalKey))) {
           throw new GeneratedReportMissingError(`neither ${d.key} nor ${finalKey} exists in ${bucket}`);
         }
-        await deps.store.copy(bucket, d.key, finalKey, tags);
-      } else {
-        // Resuming after a crash between copy and tag: make sure the tags are there.
         await deps.store.tag(bucket, finalKey, tags);
       }
 
       const dayKey = await deps.store.recordInIndexes(bucket, indexEntryOf(d, finalKey));
-      await deps.store.remove(bucket, d.key);
-
-      await deps.events.publish({
-        detailType: DetailType.ReportOrganized,
-        detail: {
-          schemaVersion: SCHEMA_VERSION,
-          eventId: eventIdFor(d.jobId, DetailType.ReportOrganized),
-          jobId: d.jobId,
-          reportType: d.reportType,
-          ...(d.correlationId ? { correlationId: d.correlationId } : {}),
-          bucket,
-          finalKey,
-          tags,
-          indexKey: dayKey,
-          category,
-          format: d.format,
-          sizeBytes: d.sizeBytes,
-          sha256: d.sha256,
-          rowCount: d.rowCount,
-          generatedAt: d.generatedAt,
-          ...(d.delivery ? { delivery: d.delivery } : {}),
-        },
-      });
+      // Both are idempotent and independent once the report is indexed: a failure of either retries all.
+      await Promise.all([
+        deps.store.remove(bucket, d.key),
+        deps.events.publish({
+          detailType: DetailType.ReportOrganized,
+          detail: {
+            schemaVersion: SCHEMA_VERSION,
+            eventId: eventIdFor(d.jobId, DetailType.ReportOrganized),
+            jobId: d.jobId,
+            reportType: d.reportType,
+            ...(d.correlationId ? { correlationId: d.correlationId } : {}),
+            bucket,
+            finalKey,
+            tags,
+            indexKey: dayKey,
+            category,
+            format: d.format,
+            sizeBytes: d.sizeBytes,
+            sha256: d.sha256,
+            rowCount: d.rowCount,
+            generatedAt: d.generatedAt,
+            ...(d.delivery ? { delivery: d.delivery } : {}),
+          },
+        }),
+      ]);
       log.info("report organized", { finalKey, indexKey: dayKey });
     },
   };

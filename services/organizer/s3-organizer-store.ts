@@ -1,6 +1,7 @@
 /**
  * The organizer's store on S3: HEAD / CopyObject (tags replaced) / PutObjectTagging / DeleteObject, and the
- * index manifest and latest pointer as JSON documents under optimistic concurrency (s3-json-document.ts).
+ * index manifest and latest pointer as JSON documents under optimistic concurrency (s3-json-document.ts),
+ * updated concurrently.
  */
 import {
   CopyObjectCommand,
@@ -25,10 +26,13 @@ import type { OrganizerStore, ReportTags } from "./organizer-store.port.js";
 export async function recordInIndexes(s3: S3Client, bucket: string, entry: IndexEntry): Promise<string> {
   const dayKey = indexKey(entry.generatedAt);
   const day = entry.generatedAt.slice(0, 10);
-  await updateJson<DailyIndex>(s3, bucket, dayKey, (current) => addToIndex(current, day, entry));
-  await updateJson<LatestPointer>(s3, bucket, latestPointerKey(entry.category), (current) =>
-    newerPointer(current, entry),
-  );
+  // Two independent documents: updated side by side (each under its own optimistic concurrency).
+  await Promise.all([
+    updateJson<DailyIndex>(s3, bucket, dayKey, (current) => addToIndex(current, day, entry)),
+    updateJson<LatestPointer>(s3, bucket, latestPointerKey(entry.category), (current) =>
+      newerPointer(current, entry),
+    ),
+  ]);
   return dayKey;
 }
 
@@ -45,17 +49,23 @@ export class S3OrganizerStore implements OrganizerStore {
     }
   }
 
-  async copy(bucket: string, from: string, to: string, tags: ReportTags): Promise<void> {
-    await this.s3.send(
-      new CopyObjectCommand({
-        Bucket: bucket,
-        Key: to,
-        CopySource: `${bucket}/${from}`,
-        MetadataDirective: "COPY",
-        TaggingDirective: "REPLACE",
-        Tagging: new URLSearchParams(tags).toString(),
-      }),
-    );
+  async copy(bucket: string, from: string, to: string, tags: ReportTags): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: to,
+          CopySource: `${bucket}/${from}`,
+          MetadataDirective: "COPY",
+          TaggingDirective: "REPLACE",
+          Tagging: new URLSearchParams(tags).toString(),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsNotFound(error)) return false;
+      throw error;
+    }
   }
 
   async tag(bucket: string, key: string, tags: ReportTags): Promise<void> {

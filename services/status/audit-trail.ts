@@ -69,3 +69,24 @@ export async function readAuditRecord(trail: AuditTrail, key: string): Promise<A
     );
   }
 }
+
+/**
+ * The trail, remembering the text of the records it has read: an audit record is written once and never
+ * changed (`If-None-Match: *`), so a poller reads each record once and then only lists. At most
+ * `maxRecords` are kept (the oldest go first).
+ */
+export function rememberingTrail(trail: AuditTrail, maxRecords = 10_000): AuditTrail {
+  const texts = new Map<string, string>();
+  return {
+    location: trail.location,
+    keys: (prefix) => trail.keys(prefix),
+    async text(key) {
+      const known = texts.get(key);
+      if (known !== undefined) return known;
+      const text = await trail.text(key);
+      if (texts.size >= maxRecords) texts.delete(texts.keys().next().value as string);
+      texts.set(key, text);
+      return text;
+    },
+  };
+}

@@ -17,8 +17,10 @@ class MemoryStore implements OrganizerStore {
     return this.objects.has(key);
   }
   async copy(_bucket: string, from: string, to: string, tags: ReportTags) {
+    if (!this.objects.has(from)) return false;
     this.calls.push(`copy ${from} -> ${to}`);
     this.objects.set(to, { tags });
+    return true;
   }
   async tag(_bucket: string, key: string, tags: ReportTags) {
     this.calls.push(`tag ${key}`);
@@ -88,6 +90,23 @@ describe("organizer", () => {
     await createOrganizer({ store, events }).handle(generated, log);
 
     expect(store.calls).toEqual([`tag ${FINAL}`, `index ${FINAL}`, `remove ${REPORT_GENERATED_EXAMPLE.key}`]);
+    expect(events.published).toHaveLength(1);
+  });
+
+  it("resuming after a crash between copy and remove: copies again (same bytes, same tags) and goes on", async () => {
+    const store = new MemoryStore();
+    store.objects.set(REPORT_GENERATED_EXAMPLE.key, { tags: {} });
+    store.objects.set(FINAL, { tags: TAGS });
+    const events = sink();
+
+    await createOrganizer({ store, events }).handle(generated, log);
+
+    expect(store.calls).toEqual([
+      `copy ${REPORT_GENERATED_EXAMPLE.key} -> ${FINAL}`,
+      `index ${FINAL}`,
+      `remove ${REPORT_GENERATED_EXAMPLE.key}`,
+    ]);
+    expect(store.objects.has(REPORT_GENERATED_EXAMPLE.key)).toBe(false);
     expect(events.published).toHaveLength(1);
   });
 

@@ -13,6 +13,7 @@ import { createAuditor } from "#services/auditor/auditor.js";
 import type { ReportEventEnvelope } from "#services/consumers/event-consumer.js";
 import { addToIndex, type DailyIndex, newerPointer } from "#services/reports/report-index.js";
 import { createLogger } from "#services/shared/logger.js";
+import { rememberingTrail } from "../../audit-trail.js";
 import type { AuditTrail, JsonDocuments } from "../../audit-trail.port.js";
 import { AuditRecordInvalidError, AuditTrailTooLargeError } from "../../errors.js";
 import { getJobStatus, MAX_EVENTS_PER_JOB } from "../../job-status.js";
@@ -124,6 +125,33 @@ describe("getJobStatus", () => {
 
     expect(error).toBeInstanceOf(AuditTrailTooLargeError);
     expect((error as Error).message).toContain(`more than ${MAX_EVENTS_PER_JOB}`);
+  });
+});
+
+describe("rememberingTrail", () => {
+  it("reads each record once across polls, sees new ones, and keeps at most maxRecords", async () => {
+    await audit(startedOf("J1", 1, "2025-08-03T10:00:00Z"));
+    let reads = 0;
+    const counting: AuditTrail = {
+      location: bucket.location,
+      keys: (prefix) => bucket.keys(prefix),
+      text: (key) => {
+        reads++;
+        return bucket.text(key);
+      },
+    };
+    const trail = rememberingTrail(counting, 2);
+
+    expect((await getJobStatus(trail, "J1"))?.state).toBe("running");
+    expect((await getJobStatus(trail, "J1"))?.state).toBe("running");
+    expect(reads).toBe(1);
+    await audit(failedOf("J1", 1, true, "2025-08-03T10:00:01Z"));
+    expect((await getJobStatus(trail, "J1"))?.state).toBe("failed");
+    expect(reads).toBe(2);
+    await audit(startedOf("J2", 1, "2025-08-03T10:00:02Z"));
+    await getJobStatus(trail, "J2"); // a third record: the oldest is forgotten
+    await getJobStatus(trail, "J1");
+    expect(reads).toBe(4);
   });
 });
 
