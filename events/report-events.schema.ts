@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "./errors.js";
-import { ALL_DETAIL_TYPES, DetailType, SCHEMA_VERSION } from "./names.js";
+import { ALL_DETAIL_TYPES, DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "./names.js";
 import { DeliverySchema, JobIdSchema, parseWith, REPORT_FORMATS, REPORT_TYPES } from "./report-job.schema.js";
 import { REPORT_CATEGORIES } from "./s3-layout.js";
 
@@ -335,14 +335,111 @@ export function parseReportEvent<K extends DetailType>(
   detail: unknown,
 ): ReportEventDetailMap[K];
 export function parseReportEvent(detailType: string, detail: unknown): ReportEventDetail;
-export function parseReportEvent(detailType: string, detail: unknown): ReportEventDetail {
+/**
+ * Validates a whole EventBridge event as a subscriber receives it — the object, or its JSON text (an SQS
+ * message body) — and returns the detail-type and detail narrowed together, plus EventBridge's envelope.
+ * Throws ValidationError naming the field: `source`, `detail-type`, `detail.<field>`.
+ *
+ * @example
+ * ```ts
+ * const event = parseReportEvent(message.Body); // the SQS body a rule delivered
+ * if (event.detailType === "ReportGenerated") console.log(event.detail.uri); // typed ReportGenerated
+ * ```
+ */
+export function parseReportEvent(raw: unknown): ReceivedReportEvent;
+export function parseReportEvent(
+  first: unknown,
+  ...rest: unknown[]
+): ReportEventDetail | ReceivedReportEvent {
+  if (rest.length === 0) return parseReceivedEvent(first);
+  const detailType = first;
   if (!isDetailType(detailType)) {
     throw new ValidationError(
       `detail-type: must be one of ${ALL_DETAIL_TYPES.join(", ")}, got ${JSON.stringify(detailType)}`,
       { fields: ["detail-type"] },
     );
   }
-  return parseWith(REPORT_EVENT_SCHEMAS[detailType], detail, `${detailType} detail`);
+  return parseWith(REPORT_EVENT_SCHEMAS[detailType], rest[0], `${detailType} detail`);
+}
+
+/** EventBridge's fields around a detail, as a rule delivers the event (all but `source` optional). */
+export interface ReportEventEnvelope {
+  source: typeof EVENT_SOURCE;
+  /** EventBridge's id of this delivery; dedupe on `detail.eventId` instead. */
+  id?: string;
+  time?: string;
+  account?: string;
+  region?: string;
+  resources?: string[];
+}
+
+/** A whole report event after {@link parseReportEvent}(raw): switch on `detailType` to narrow `detail`. */
+export type ReceivedReportEvent = ReportEvent & ReportEventEnvelope;
+
+/**
+ * Like {@link parseReportEvent}(raw), without throwing: `{ ok: true, event }` or `{ ok: false, error }`
+ * whose ValidationError names the field(s) in `error.fields`.
+ *
+ * @example
+ * ```ts
+ * const result = safeParseReportEvent(body);
+ * if (!result.ok) return reject(result.error.fields); // e.g. ["detail.sha256"]
+ * ```
+ */
+export function safeParseReportEvent(
+  raw: unknown,
+): { ok: true; event: ReceivedReportEvent } | { ok: false; error: ValidationError } {
+  try {
+    return { ok: true, event: parseReceivedEvent(raw) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, error };
+    throw error;
+  }
+}
+
+const EnvelopeSchema = z.object({
+  id: z.string().optional(),
+  time: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+});
+
+function parseReceivedEvent(raw: unknown): ReceivedReportEvent {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ValidationError("event: must be JSON (an EventBridge event)", { fields: ["event"] });
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError("event: must be an EventBridge event object", { fields: ["event"] });
+  }
+  const event = value as Record<string, unknown>;
+  if (event.source !== EVENT_SOURCE) {
+    throw new ValidationError(
+      `source: must be "${EVENT_SOURCE}", got ${JSON.stringify(event.source ?? null)}`,
+      { fields: ["source"] },
+    );
+  }
+  const detailType = event["detail-type"];
+  if (!isDetailType(detailType)) {
+    throw new ValidationError(
+      `detail-type: must be one of ${ALL_DETAIL_TYPES.join(", ")}, got ${JSON.stringify(detailType ?? null)}`,
+      { fields: ["detail-type"] },
+    );
+  }
+  // Wrapped so every issue's path starts with `detail.`: the field as the subscriber sees it in the event.
+  const parsed = parseWith(
+    EnvelopeSchema.extend({ detail: REPORT_EVENT_SCHEMAS[detailType] as z.ZodType<ReportEventDetail> }),
+    event,
+    `${detailType} event`,
+  );
+  const { detail, ...envelope } = parsed;
+  const defined = Object.fromEntries(Object.entries(envelope).filter(([, v]) => v !== undefined));
+  return { ...defined, source: EVENT_SOURCE, detailType, detail } as ReceivedReportEvent;
 }
 
 const EXAMPLE_JOB = "WORKFLOW_SALES_001";

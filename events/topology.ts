@@ -10,14 +10,11 @@
  * t.consumers.organizer.rule;  // { name: "rp-dev-organize", pattern: { source: [...], "detail-type": ["ReportGenerated"] } }
  * ```
  */
+import { type EventPattern, reportEventPattern } from "./event-patterns.js";
 import { API_STAGE } from "./front-door.js";
-import { DetailType, EVENT_SOURCE } from "./names.js";
+import { DetailType } from "./names.js";
 
-/** An EventBridge event pattern (the subset this pipeline uses). */
-export interface EventPattern {
-  source: string[];
-  "detail-type"?: string[];
-}
+export type { EventPattern } from "./event-patterns.js";
 
 export interface QueueSpec {
   /** Queue name. */
@@ -120,16 +117,14 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     id: ConsumerId,
     base: string,
     description: string,
-    detailTypes: string[] | undefined,
+    detailTypes: DetailType[] | undefined,
   ): ConsumerSpec => ({
     id,
     ...queue(base, consumerMax, 60),
     rule: {
       name: n(base),
       description,
-      pattern: detailTypes
-        ? { source: [EVENT_SOURCE], "detail-type": detailTypes }
-        : { source: [EVENT_SOURCE] },
+      pattern: reportEventPattern(detailTypes ? { detailTypes } : {}),
     },
   });
   return {

@@ -22,7 +22,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isAwsNotFound } from "#events/aws-errors.js";
-import { EVENT_SOURCE } from "#events/names.js";
+import { type EventPattern, reportEventPattern } from "#events/event-patterns.js";
+import type { DetailType } from "#events/names.js";
 import { TargetNotFoundError } from "./errors.js";
 
 /** An EventBridge event as delivered to the tap's queue. */
@@ -36,18 +37,17 @@ export interface BusEvent {
 
 export interface TapFilter {
   /** Only these detail-types (all pipeline events when absent). */
-  detailTypes?: readonly string[];
+  detailTypes?: readonly DetailType[];
   /** Only events for these jobIds. */
   jobIds?: readonly string[];
 }
 
 /** The event pattern of a tap's rule. */
-export function tapPattern(filter: TapFilter): Record<string, unknown> {
-  return {
-    source: [EVENT_SOURCE],
-    ...(filter.detailTypes?.length ? { "detail-type": [...filter.detailTypes] } : {}),
-    ...(filter.jobIds?.length ? { detail: { jobId: [...filter.jobIds] } } : {}),
-  };
+export function tapPattern(filter: TapFilter): EventPattern {
+  return reportEventPattern({
+    ...(filter.detailTypes?.length ? { detailTypes: filter.detailTypes } : {}),
+    ...(filter.jobIds?.length ? { jobIds: filter.jobIds } : {}),
+  });
 }
 
 export interface EventTap {
