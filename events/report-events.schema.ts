@@ -541,3 +541,49 @@ export const REPORT_EVENT_EXAMPLES: ReportEventDetailMap = {
   ReportRejected: REPORT_REJECTED_EXAMPLE,
   ReportNotified: REPORT_NOTIFIED_EXAMPLE,
 };
+
+/**
+ * The example detail of a detail-type (the one in its JSON Schema's `examples`), optionally for another
+ * job: every mention of the example's job id is replaced and the event ids are derived again for that
+ * job, as the pipeline would (so two emits for one job carry the same `eventId`, like a redelivery).
+ * `reports emit` sends these; a subscriber's tests can too. Throws ValidationError naming `jobId`.
+ *
+ * @example
+ * ```ts
+ * exampleReportEvent("ReportGenerated", { jobId: "MY_TEST_1" }).key; // "generated/MY_TEST_1/…"
+ * ```
+ */
+export function exampleReportEvent<K extends DetailType>(
+  detailType: K,
+  options: { jobId?: string } = {},
+): ReportEventDetailMap[K] {
+  const example = REPORT_EVENT_EXAMPLES[detailType] as ReportEventDetail;
+  if (options.jobId === undefined) return structuredClone(example) as ReportEventDetailMap[K];
+  const jobId = JobIdSchema.safeParse(options.jobId);
+  if (!jobId.success) {
+    throw new ValidationError(`jobId: ${jobId.error.issues[0]?.message ?? "is invalid"}`, {
+      fields: ["jobId"],
+    });
+  }
+  const id = jobId.data;
+  // Job ids are [A-Za-z0-9_-], so they can be replaced inside the JSON text without escaping.
+  const detail = JSON.parse(JSON.stringify(example).replaceAll(EXAMPLE_JOB, id)) as Record<string, unknown>;
+  const attempt = typeof detail.attempt === "number" ? detail.attempt : undefined;
+  switch (detailType) {
+    case DetailType.ReportStarted:
+    case DetailType.ReportFailed:
+      detail.eventId = eventIdFor(id, detailType, attempt);
+      break;
+    case DetailType.ReportRejected:
+      detail.jobId = id;
+      detail.eventId = eventIdFor(id, detailType);
+      break;
+    case DetailType.ReportNotified:
+      detail.forEventId = eventIdFor(id, detail.forDetailType as DetailType);
+      detail.eventId = eventIdFor(id, `${DetailType.ReportNotified}:${detail.forEventId as string}`);
+      break;
+    default:
+      detail.eventId = eventIdFor(id, detailType);
+  }
+  return parseReportEvent(detailType, detail);
+}
