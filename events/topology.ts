@@ -10,7 +10,7 @@
  * t.consumers.organizer.rule;  // { name: "rp-dev-organize", pattern: { source: [...], "detail-type": ["ReportGenerated"] } }
  * ```
  */
-import { type EventPattern, reportEventPattern } from "./event-patterns.js";
+import { type EventPattern, type ReportEventFilter, reportEventPattern } from "./event-patterns.js";
 import { API_STAGE } from "./front-door.js";
 import { DetailType } from "./names.js";
 
@@ -34,6 +34,9 @@ export interface QueueSpec {
 export interface RuleSpec {
   name: string;
   description: string;
+  /** Which report events the rule takes (what a ReportEventSubscription is given). */
+  filter: ReportEventFilter;
+  /** The rule's event pattern: reportEventPattern(filter). */
   pattern: EventPattern;
 }
 
@@ -118,15 +121,14 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     base: string,
     description: string,
     detailTypes: DetailType[] | undefined,
-  ): ConsumerSpec => ({
-    id,
-    ...queue(base, consumerMax, 60),
-    rule: {
-      name: n(base),
-      description,
-      pattern: reportEventPattern(detailTypes ? { detailTypes } : {}),
-    },
-  });
+  ): ConsumerSpec => {
+    const filter: ReportEventFilter = detailTypes ? { detailTypes } : {};
+    return {
+      id,
+      ...queue(base, consumerMax, 60),
+      rule: { name: n(base), description, filter, pattern: reportEventPattern(filter) },
+    };
+  };
   return {
     prefix,
     // Bucket names are lower-case and may not contain "_".

@@ -2,7 +2,8 @@
  * `npm run build:events-package`: builds `@report-pipeline/events`, the contract as a package other teams
  * install, from events/ (its entry: events/index.ts): compiled ESM with type declarations, the generated
  * JSON Schemas and AsyncAPI document under `schemas/`, and a package.json of its own whose one dependency
- * is zod. `--pack` also runs `npm pack` and prints the tarball's path.
+ * is zod. The subpath `@report-pipeline/events/pulumi` is the ReportEventSubscription component
+ * (infra/components/), for which @pulumi/pulumi and @pulumi/aws are optional peer dependencies. `--pack` also runs `npm pack` and prints the tarball's path.
  *
  *   npm run build:events-package [-- --out <dir>] [-- --pack]
  *
@@ -48,6 +49,10 @@ export function eventsPackageJson(): Record<string, unknown> {
     license: root.license,
     exports: {
       ".": { types: "./events/index.d.ts", default: "./events/index.js" },
+      "./pulumi": {
+        types: "./infra/components/report-event-subscription.d.ts",
+        default: "./infra/components/report-event-subscription.js",
+      },
       "./schemas/*": "./schemas/*",
       "./package.json": "./package.json",
     },
@@ -55,6 +60,12 @@ export function eventsPackageJson(): Record<string, unknown> {
     imports: { "#events/*": "./events/*" },
     sideEffects: false,
     dependencies: { zod: pin("zod") },
+    // Only `@report-pipeline/events/pulumi` (the ReportEventSubscription component) needs these.
+    peerDependencies: {
+      "@pulumi/pulumi": `^${pin("@pulumi/pulumi")}`,
+      "@pulumi/aws": `^${pin("@pulumi/aws")}`,
+    },
+    peerDependenciesMeta: { "@pulumi/pulumi": { optional: true }, "@pulumi/aws": { optional: true } },
   };
 }
 
