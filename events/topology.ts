@@ -67,6 +67,11 @@ export interface Topology {
    * the role its schedules send with (jobs queue and jobs DLQ only).
    */
   schedules: { groupName: string; roleName: string };
+  /**
+   * EventBridge Schema Registry: the stack's registry of the report events' schemas (one per detail-type,
+   * named `<source>@<DetailType>`; Pulumi only, LocalStack community has no Schema Registry).
+   */
+  schemaRegistry: { name: string };
 }
 
 /**
@@ -151,6 +156,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     },
     api: { name: n("report-api"), stageName: API_STAGE },
     schedules: { groupName: n("reports"), roleName: n("scheduler") },
+    schemaRegistry: { name: n("report-events") },
   };
 }
 
