@@ -1,6 +1,7 @@
 /**
  * Generates the exported contract docs into `events/generated/` from the zod schemas: a JSON Schema for the
- * job message and one for each event detail, and an AsyncAPI 3 document describing the jobs queue, the
+ * job message and one for each event detail, each event's schema for EventBridge's Schema Registry
+ * (`registry/`, JSON Schema draft-04, uploaded by Pulumi), and an AsyncAPI 3 document describing the jobs queue, the
  * bus and the consumer queues its rules feed. A unit test fails when the committed files are stale.
  *
  *   npm run docs:generate           rewrite events/generated/
@@ -43,21 +44,35 @@ const DESCRIPTIONS: Record<DetailType, string> = {
   ReportNotified: "Delivery receipt: the outcome of each notification channel for one event.",
 };
 
-/** JSON Schema (draft-07) of what a producer sends, i.e. the schema's input side (defaults optional). */
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: "input", target: "draft-07", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
+/** The JSON Schema dialects written: draft-07 (the files and AsyncAPI), draft-04 (EventBridge's Schema Registry). */
+type Dialect = "draft-07" | "draft-4";
+
+/** JSON Schema of what a producer sends, i.e. the schema's input side (defaults optional). */
+function jsonSchemaOf(schema: z.ZodType, target: Dialect = "draft-07"): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: "input", target, unrepresentable: "any" }) as Record<string, unknown>;
 }
 
-/** The same schema embedded in the AsyncAPI document (no `$schema`: AsyncAPI schemas are draft-07 already). */
-function embedded(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = jsonSchemaOf(schema);
+/** The same schema embedded in another document (no `$schema`: the enclosing document says the dialect). */
+function embedded(schema: z.ZodType, target: Dialect = "draft-07"): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = jsonSchemaOf(schema, target);
   return rest;
 }
 
 const fileOfEvent = (dt: DetailType) => `events/${dt}.schema.json`;
+
+/** The generated file (relative to {@link GENERATED_DIR}) that is a detail-type's schema in the Schema Registry. */
+export const registrySchemaFile = (dt: DetailType) => `registry/${dt}.schema.json`;
+
+/** The registry's schema type for {@link registrySchemaFile}'s documents (the registry takes OpenApi3 or JSONSchemaDraft4). */
+export const REGISTRY_SCHEMA_TYPE = "JSONSchemaDraft4";
+
+/**
+ * The committed text of a generated file, e.g. {@link registrySchemaFile}(dt): what Pulumi uploads. The
+ * generated-docs test keeps it equal to what the generator produces.
+ */
+export function readGeneratedFile(path: string, dir = GENERATED_DIR): string {
+  return readFileSync(join(dir, path), "utf8");
+}
 
 function jobJsonSchema() {
   return {
@@ -95,25 +110,41 @@ function eventJsonSchema(dt: DetailType) {
 }
 
 /** EventBridge's envelope around a detail, as consumers receive it on their SQS queues. */
-function envelopeSchema(dt: DetailType) {
+function envelopeSchema(dt: DetailType, target: Dialect = "draft-07") {
+  // draft-04 has no `const`: a one-value enum says the same
+  const exactly = (value: string) => (target === "draft-4" ? { enum: [value] } : { const: value });
   return {
     type: "object",
     description: `EventBridge event envelope carrying a ${dt} detail.`,
     properties: {
-      version: { type: "string", const: "0" },
+      version: { type: "string", ...exactly("0") },
       id: {
         type: "string",
         description: "EventBridge's id of this delivery (dedupe on detail.eventId instead).",
       },
-      "detail-type": { type: "string", const: dt },
-      source: { type: "string", const: EVENT_SOURCE },
+      "detail-type": { type: "string", ...exactly(dt) },
+      source: { type: "string", ...exactly(EVENT_SOURCE) },
       account: { type: "string" },
       time: { type: "string", format: "date-time" },
       region: { type: "string" },
       resources: { type: "array", items: { type: "string" } },
-      detail: embedded(REPORT_EVENT_SCHEMAS[dt]),
+      detail: embedded(REPORT_EVENT_SCHEMAS[dt], target),
     },
     required: ["detail-type", "source", "detail"],
+  };
+}
+
+/**
+ * A detail-type's schema as EventBridge's Schema Registry takes it (JSONSchemaDraft4): the whole event as
+ * a rule delivers it, its `detail` from the same zod schema as the draft-07 file. Pulumi uploads it as is.
+ */
+function registryJsonSchema(dt: DetailType) {
+  return {
+    $schema: "http://json-schema.org/draft-04/schema#",
+    id: `${SCHEMA_ID_BASE}/v${SCHEMA_VERSION}/${registrySchemaFile(dt)}`,
+    title: dt,
+    ...envelopeSchema(dt, "draft-4"),
+    description: `${DESCRIPTIONS[dt]} An EventBridge event with source "${EVENT_SOURCE}" and detail-type "${dt}"; detail.schemaVersion "${SCHEMA_VERSION}".`,
   };
 }
 
@@ -291,6 +322,7 @@ export function renderDocs(): Map<string, string> {
   files.set("report-job.schema.json", json(jobJsonSchema()));
   files.set("schedule.schema.json", json(scheduleJsonSchema()));
   for (const dt of ALL_DETAIL_TYPES) files.set(fileOfEvent(dt), json(eventJsonSchema(dt)));
+  for (const dt of ALL_DETAIL_TYPES) files.set(registrySchemaFile(dt), json(registryJsonSchema(dt)));
   return files;
 }
 

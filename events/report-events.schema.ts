@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "./errors.js";
-import { ALL_DETAIL_TYPES, DetailType, SCHEMA_VERSION } from "./names.js";
+import { ALL_DETAIL_TYPES, DetailType, EVENT_SOURCE, SCHEMA_VERSION } from "./names.js";
 import { DeliverySchema, JobIdSchema, parseWith, REPORT_FORMATS, REPORT_TYPES } from "./report-job.schema.js";
 import { REPORT_CATEGORIES } from "./s3-layout.js";
 
@@ -335,14 +335,111 @@ export function parseReportEvent<K extends DetailType>(
   detail: unknown,
 ): ReportEventDetailMap[K];
 export function parseReportEvent(detailType: string, detail: unknown): ReportEventDetail;
-export function parseReportEvent(detailType: string, detail: unknown): ReportEventDetail {
+/**
+ * Validates a whole EventBridge event as a subscriber receives it — the object, or its JSON text (an SQS
+ * message body) — and returns the detail-type and detail narrowed together, plus EventBridge's envelope.
+ * Throws ValidationError naming the field: `source`, `detail-type`, `detail.<field>`.
+ *
+ * @example
+ * ```ts
+ * const event = parseReportEvent(message.Body); // the SQS body a rule delivered
+ * if (event.detailType === "ReportGenerated") console.log(event.detail.uri); // typed ReportGenerated
+ * ```
+ */
+export function parseReportEvent(raw: unknown): ReceivedReportEvent;
+export function parseReportEvent(
+  first: unknown,
+  ...rest: unknown[]
+): ReportEventDetail | ReceivedReportEvent {
+  if (rest.length === 0) return parseReceivedEvent(first);
+  const detailType = first;
   if (!isDetailType(detailType)) {
     throw new ValidationError(
       `detail-type: must be one of ${ALL_DETAIL_TYPES.join(", ")}, got ${JSON.stringify(detailType)}`,
       { fields: ["detail-type"] },
     );
   }
-  return parseWith(REPORT_EVENT_SCHEMAS[detailType], detail, `${detailType} detail`);
+  return parseWith(REPORT_EVENT_SCHEMAS[detailType], rest[0], `${detailType} detail`);
+}
+
+/** EventBridge's fields around a detail, as a rule delivers the event (all but `source` optional). */
+export interface ReportEventEnvelope {
+  source: typeof EVENT_SOURCE;
+  /** EventBridge's id of this delivery; dedupe on `detail.eventId` instead. */
+  id?: string;
+  time?: string;
+  account?: string;
+  region?: string;
+  resources?: string[];
+}
+
+/** A whole report event after {@link parseReportEvent}(raw): switch on `detailType` to narrow `detail`. */
+export type ReceivedReportEvent = ReportEvent & ReportEventEnvelope;
+
+/**
+ * Like {@link parseReportEvent}(raw), without throwing: `{ ok: true, event }` or `{ ok: false, error }`
+ * whose ValidationError names the field(s) in `error.fields`.
+ *
+ * @example
+ * ```ts
+ * const result = safeParseReportEvent(body);
+ * if (!result.ok) return reject(result.error.fields); // e.g. ["detail.sha256"]
+ * ```
+ */
+export function safeParseReportEvent(
+  raw: unknown,
+): { ok: true; event: ReceivedReportEvent } | { ok: false; error: ValidationError } {
+  try {
+    return { ok: true, event: parseReceivedEvent(raw) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, error };
+    throw error;
+  }
+}
+
+const EnvelopeSchema = z.object({
+  id: z.string().optional(),
+  time: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+});
+
+function parseReceivedEvent(raw: unknown): ReceivedReportEvent {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ValidationError("event: must be JSON (an EventBridge event)", { fields: ["event"] });
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError("event: must be an EventBridge event object", { fields: ["event"] });
+  }
+  const event = value as Record<string, unknown>;
+  if (event.source !== EVENT_SOURCE) {
+    throw new ValidationError(
+      `source: must be "${EVENT_SOURCE}", got ${JSON.stringify(event.source ?? null)}`,
+      { fields: ["source"] },
+    );
+  }
+  const detailType = event["detail-type"];
+  if (!isDetailType(detailType)) {
+    throw new ValidationError(
+      `detail-type: must be one of ${ALL_DETAIL_TYPES.join(", ")}, got ${JSON.stringify(detailType ?? null)}`,
+      { fields: ["detail-type"] },
+    );
+  }
+  // Wrapped so every issue's path starts with `detail.`: the field as the subscriber sees it in the event.
+  const parsed = parseWith(
+    EnvelopeSchema.extend({ detail: REPORT_EVENT_SCHEMAS[detailType] as z.ZodType<ReportEventDetail> }),
+    event,
+    `${detailType} event`,
+  );
+  const { detail, ...envelope } = parsed;
+  const defined = Object.fromEntries(Object.entries(envelope).filter(([, v]) => v !== undefined));
+  return { ...defined, source: EVENT_SOURCE, detailType, detail } as ReceivedReportEvent;
 }
 
 const EXAMPLE_JOB = "WORKFLOW_SALES_001";
@@ -444,3 +541,49 @@ export const REPORT_EVENT_EXAMPLES: ReportEventDetailMap = {
   ReportRejected: REPORT_REJECTED_EXAMPLE,
   ReportNotified: REPORT_NOTIFIED_EXAMPLE,
 };
+
+/**
+ * The example detail of a detail-type (the one in its JSON Schema's `examples`), optionally for another
+ * job: every mention of the example's job id is replaced and the event ids are derived again for that
+ * job, as the pipeline would (so two emits for one job carry the same `eventId`, like a redelivery).
+ * `reports emit` sends these; a subscriber's tests can too. Throws ValidationError naming `jobId`.
+ *
+ * @example
+ * ```ts
+ * exampleReportEvent("ReportGenerated", { jobId: "MY_TEST_1" }).key; // "generated/MY_TEST_1/…"
+ * ```
+ */
+export function exampleReportEvent<K extends DetailType>(
+  detailType: K,
+  options: { jobId?: string } = {},
+): ReportEventDetailMap[K] {
+  const example = REPORT_EVENT_EXAMPLES[detailType] as ReportEventDetail;
+  if (options.jobId === undefined) return structuredClone(example) as ReportEventDetailMap[K];
+  const jobId = JobIdSchema.safeParse(options.jobId);
+  if (!jobId.success) {
+    throw new ValidationError(`jobId: ${jobId.error.issues[0]?.message ?? "is invalid"}`, {
+      fields: ["jobId"],
+    });
+  }
+  const id = jobId.data;
+  // Job ids are [A-Za-z0-9_-], so they can be replaced inside the JSON text without escaping.
+  const detail = JSON.parse(JSON.stringify(example).replaceAll(EXAMPLE_JOB, id)) as Record<string, unknown>;
+  const attempt = typeof detail.attempt === "number" ? detail.attempt : undefined;
+  switch (detailType) {
+    case DetailType.ReportStarted:
+    case DetailType.ReportFailed:
+      detail.eventId = eventIdFor(id, detailType, attempt);
+      break;
+    case DetailType.ReportRejected:
+      detail.jobId = id;
+      detail.eventId = eventIdFor(id, detailType);
+      break;
+    case DetailType.ReportNotified:
+      detail.forEventId = eventIdFor(id, detail.forDetailType as DetailType);
+      detail.eventId = eventIdFor(id, `${DetailType.ReportNotified}:${detail.forEventId as string}`);
+      break;
+    default:
+      detail.eventId = eventIdFor(id, detailType);
+  }
+  return parseReportEvent(detailType, detail);
+}

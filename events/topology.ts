@@ -10,14 +10,11 @@
  * t.consumers.organizer.rule;  // { name: "rp-dev-organize", pattern: { source: [...], "detail-type": ["ReportGenerated"] } }
  * ```
  */
+import { type EventPattern, type ReportEventFilter, reportEventPattern } from "./event-patterns.js";
 import { API_STAGE } from "./front-door.js";
-import { DetailType, EVENT_SOURCE } from "./names.js";
+import { DetailType } from "./names.js";
 
-/** An EventBridge event pattern (the subset this pipeline uses). */
-export interface EventPattern {
-  source: string[];
-  "detail-type"?: string[];
-}
+export type { EventPattern } from "./event-patterns.js";
 
 export interface QueueSpec {
   /** Queue name. */
@@ -37,6 +34,9 @@ export interface QueueSpec {
 export interface RuleSpec {
   name: string;
   description: string;
+  /** Which report events the rule takes (what a ReportEventSubscription is given). */
+  filter: ReportEventFilter;
+  /** The rule's event pattern: reportEventPattern(filter). */
   pattern: EventPattern;
 }
 
@@ -67,6 +67,11 @@ export interface Topology {
    * the role its schedules send with (jobs queue and jobs DLQ only).
    */
   schedules: { groupName: string; roleName: string };
+  /**
+   * EventBridge Schema Registry: the stack's registry of the report events' schemas (one per detail-type,
+   * named `<source>@<DetailType>`; Pulumi only, LocalStack community has no Schema Registry).
+   */
+  schemaRegistry: { name: string };
 }
 
 /**
@@ -120,18 +125,15 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     id: ConsumerId,
     base: string,
     description: string,
-    detailTypes: string[] | undefined,
-  ): ConsumerSpec => ({
-    id,
-    ...queue(base, consumerMax, 60),
-    rule: {
-      name: n(base),
-      description,
-      pattern: detailTypes
-        ? { source: [EVENT_SOURCE], "detail-type": detailTypes }
-        : { source: [EVENT_SOURCE] },
-    },
-  });
+    detailTypes: DetailType[] | undefined,
+  ): ConsumerSpec => {
+    const filter: ReportEventFilter = detailTypes ? { detailTypes } : {};
+    return {
+      id,
+      ...queue(base, consumerMax, 60),
+      rule: { name: n(base), description, filter, pattern: reportEventPattern(filter) },
+    };
+  };
   return {
     prefix,
     // Bucket names are lower-case and may not contain "_".
@@ -154,6 +156,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     },
     api: { name: n("report-api"), stageName: API_STAGE },
     schedules: { groupName: n("reports"), roleName: n("scheduler") },
+    schemaRegistry: { name: n("report-events") },
   };
 }
 

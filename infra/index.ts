@@ -11,6 +11,7 @@ export const jobsQueueUrl = pipeline.messaging.jobs.queue.url;
 export const jobsDlqUrl = pipeline.messaging.jobs.dlq.url;
 export const eventBusName = pipeline.messaging.bus.name;
 export const eventBusArn = pipeline.messaging.bus.arn;
+export const schemaRegistryName = pipeline.schemaRegistry.registry.name;
 export const reportsBucket = pipeline.storage.bucket.bucket;
 export const snowflakeSecretArn = pipeline.secret.secret.arn;
 export const intakeJobIdKeySecretArn = pipeline.ecs.intakeKeySecret.arn;

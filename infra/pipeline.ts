@@ -12,6 +12,7 @@ import { FrontDoor } from "./components/front-door.js";
 import { Messaging } from "./components/messaging.js";
 import { NotificationTopic } from "./components/notifications.js";
 import { ReportSchedules } from "./components/schedules.js";
+import { ReportSchemaRegistry } from "./components/schema-registry.js";
 import { SnowflakeSecret } from "./components/snowflake-secret.js";
 import { ReportStorage } from "./components/storage.js";
 import { TopicKey } from "./components/topic-key.js";
@@ -30,6 +31,7 @@ export interface Pipeline {
   alarms: PipelineAlarms;
   dashboard: PipelineDashboard;
   schedules: ReportSchedules;
+  schemaRegistry: ReportSchemaRegistry;
 }
 
 /** The alarm topic is operations-only (LocalStack has no alarms), so it is not in the topology; same naming. */
@@ -45,6 +47,7 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
   const accountId = aws.getCallerIdentityOutput({}, opts.parent ? { parent: opts.parent } : {}).accountId;
 
   const messaging = new Messaging("messaging", { topology, tags }, opts);
+  const schemaRegistry = new ReportSchemaRegistry("schema-registry", { topology, tags }, opts);
   const storage = new ReportStorage(
     "storage",
     {
@@ -214,5 +217,6 @@ export function createPipeline(config: InfraConfig, opts: pulumi.ComponentResour
     alarms,
     dashboard,
     schedules,
+    schemaRegistry,
   };
 }

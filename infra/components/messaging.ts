@@ -12,6 +12,7 @@ import {
   type Topology,
 } from "#events/topology.js";
 import { policyDocument, policyJson } from "../iam.js";
+import { DEFAULT_RETRY_POLICY, ReportEventSubscription } from "./report-event-subscription.js";
 
 export interface MessagingArgs {
   topology: Topology;
@@ -26,13 +27,14 @@ export interface QueuePair {
 export interface ConsumerWiring extends QueuePair {
   rule: aws.cloudwatch.EventRule;
   target: aws.cloudwatch.EventTarget;
+  subscription: ReportEventSubscription;
 }
 
 /**
  * EventBridge keeps retrying a failed delivery for up to a day; after that the event goes to the consumer's
  * DLQ (the same one its queue redrives to), which the DLQ-depth alarm already watches.
  */
-export const TARGET_RETRY = { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 } as const;
+export const TARGET_RETRY = DEFAULT_RETRY_POLICY;
 
 export class Messaging extends pulumi.ComponentResource {
   readonly bus: aws.cloudwatch.EventBus;
@@ -118,57 +120,30 @@ export class Messaging extends pulumi.ComponentResource {
     return { queue, dlq };
   }
 
+  /**
+   * The consumer's queue pair, fed by its rule through a ReportEventSubscription (the component other teams
+   * subscribe with). Its resources keep the names they had before the component existed, aliased to this
+   * component as their former parent, so an existing stack adopts them without replacing any.
+   */
   private consumer(spec: ConsumerSpec, tags: Record<string, string>): ConsumerWiring {
-    const parent = { parent: this };
     const pair = this.queuePair(spec, tags);
-    const rule = new aws.cloudwatch.EventRule(
+    const subscription = new ReportEventSubscription(
       spec.rule.name,
       {
-        name: spec.rule.name,
+        eventBusName: this.bus.name,
+        ruleName: spec.rule.name,
         description: spec.rule.description,
-        eventBusName: this.bus.name,
-        eventPattern: JSON.stringify(spec.rule.pattern),
-        state: "ENABLED",
-        tags,
-      },
-      parent,
-    );
-    // Only this rule may send, to the queue (deliveries) and to the DLQ (deliveries that exhausted retries).
-    for (const [suffix, q] of [
-      ["queue", pair.queue],
-      ["dlq", pair.dlq],
-    ] as const) {
-      new aws.sqs.QueuePolicy(
-        `${spec.rule.name}-${suffix}-policy`,
-        {
-          queueUrl: q.url,
-          policy: policyJson(
-            policyDocument({
-              Sid: "AllowRuleToSend",
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: ["sqs:SendMessage"],
-              Resource: [q.arn],
-              Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-            }),
-          ),
-        },
-        parent,
-      );
-    }
-    const target = new aws.cloudwatch.EventTarget(
-      `${spec.rule.name}-queue-target`,
-      {
-        rule: rule.name,
-        eventBusName: this.bus.name,
+        filter: spec.rule.filter,
+        target: { queue: { arn: pair.queue.arn, url: pair.queue.url } },
         targetId: `${spec.id}-queue`,
-        arn: pair.queue.arn,
-        deadLetterConfig: { arn: pair.dlq.arn },
-        retryPolicy: { ...TARGET_RETRY },
+        deadLetterQueue: { arn: pair.dlq.arn, url: pair.dlq.url },
+        retryPolicy: TARGET_RETRY,
+        tags,
+        previousParent: this,
       },
-      parent,
+      { parent: this },
     );
-    return { ...pair, rule, target };
+    return { ...pair, rule: subscription.rule, target: subscription.target, subscription };
   }
 
   /** Every audited event also lands in CloudWatch Logs, searchable with Logs Insights. */

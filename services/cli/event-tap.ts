@@ -22,7 +22,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isAwsNotFound } from "#events/aws-errors.js";
-import { EVENT_SOURCE } from "#events/names.js";
+import { type EventPattern, type ReportEventFilter, reportEventPattern } from "#events/event-patterns.js";
 import { TargetNotFoundError } from "./errors.js";
 
 /** An EventBridge event as delivered to the tap's queue. */
@@ -34,20 +34,16 @@ export interface BusEvent {
   detail: Record<string, unknown>;
 }
 
-export interface TapFilter {
-  /** Only these detail-types (all pipeline events when absent). */
-  detailTypes?: readonly string[];
-  /** Only events for these jobIds. */
-  jobIds?: readonly string[];
-}
+/** Which events a tap receives (all pipeline events when empty); empty lists count as absent. */
+export type TapFilter = ReportEventFilter;
 
 /** The event pattern of a tap's rule. */
-export function tapPattern(filter: TapFilter): Record<string, unknown> {
-  return {
-    source: [EVENT_SOURCE],
-    ...(filter.detailTypes?.length ? { "detail-type": [...filter.detailTypes] } : {}),
-    ...(filter.jobIds?.length ? { detail: { jobId: [...filter.jobIds] } } : {}),
-  };
+export function tapPattern(filter: TapFilter): EventPattern {
+  return reportEventPattern({
+    ...(filter.detailTypes?.length ? { detailTypes: filter.detailTypes } : {}),
+    ...(filter.reportTypes?.length ? { reportTypes: filter.reportTypes } : {}),
+    ...(filter.jobIds?.length ? { jobIds: filter.jobIds } : {}),
+  });
 }
 
 export interface EventTap {

@@ -4,6 +4,7 @@
  *   reports submit --type sales --job-id X --from 2025-07-01 --to 2025-07-31 [--format csv] [--wait]
  *   reports submit --file jobs.json
  *   reports events --follow
+ *   reports emit <detail-type> [--job-id X] [--from-file detail.json] [--force]
  *   reports status <jobId> [--json]
  *   reports replay --from 2025-08-01 --to 2025-08-03 [--dry-run] [--json]
  *   reports redrive [--queue jobs|organize|notify|audit] [--max N] [--force]
@@ -13,6 +14,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isPipelineError } from "#events/errors.js";
+import { registerEmit } from "./commands/emit.js";
 import { registerEvents } from "./commands/events.js";
 import { registerRedrive } from "./commands/redrive.js";
 import { registerReplay } from "./commands/replay.js";
@@ -36,6 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   registerSubmit(program, ctx);
   registerEvents(program, ctx);
+  registerEmit(program, ctx);
   registerStatus(program, ctx);
   registerReplay(program, ctx);
   registerRedrive(program, ctx);

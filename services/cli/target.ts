@@ -84,3 +84,24 @@ export async function resolveQueueUrl(sqs: SQSClient, options: TargetOptions, en
     throw error;
   }
 }
+
+/** Hosts that are this machine: LocalStack's (and any local emulator's) endpoints. */
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "localhost.localstack.cloud"]);
+
+/**
+ * The endpoint AWS calls go to (`--endpoint-url`, else env `AWS_ENDPOINT_URL`) when it is on this machine;
+ * undefined when it is not (no endpoint at all means AWS itself).
+ */
+export function localEndpointOf(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const endpoint = endpointUrl ?? readCliEnv(env).AWS_ENDPOINT_URL;
+  if (endpoint === undefined) return undefined;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    throw new ValidationError(`--endpoint-url: must be a URL, got "${endpoint}"`, {
+      fields: ["--endpoint-url"],
+    });
+  }
+  return LOCAL_HOSTS.has(host) || host.endsWith(".localhost") ? endpoint : undefined;
+}

@@ -69,7 +69,7 @@ describe("generated docs", () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
-  it("exports a JSON Schema for the job, the schedule and every event, each with a valid example", () => {
+  it("exports a JSON Schema for the job, the schedule and every event (and its registry form), each with a valid example", () => {
     const files = renderDocs();
 
     expect([...files.keys()].sort()).toEqual(
@@ -78,6 +78,7 @@ describe("generated docs", () => {
         "report-job.schema.json",
         "schedule.schema.json",
         ...ALL_DETAIL_TYPES.map((d) => `events/${d}.schema.json`),
+        ...ALL_DETAIL_TYPES.map((d) => `registry/${d}.schema.json`),
       ].sort(),
     );
     const job = JSON.parse(files.get("report-job.schema.json") ?? "{}");
@@ -99,5 +100,36 @@ describe("generated docs", () => {
     expect(Object.keys(doc.channels.reportJobs.messages)).toEqual(["ReportJob", "ScheduledRun"]);
     const example = doc.components.messages.ScheduledRun.examples[0]?.payload;
     expect(jobOfScheduledRun(example, "k".repeat(32)).reportType).toBe("sales");
+  });
+});
+
+describe("the Schema Registry documents", () => {
+  /** Keywords JSON Schema added after draft-04: a JSONSchemaDraft4 document must not rely on them. */
+  const LATER_KEYWORDS = new Set([
+    "const",
+    "$id",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "examples",
+    "$defs",
+  ]);
+  const keywordsIn = (node: unknown, out: Set<string>, parentIsProperties = false): Set<string> => {
+    if (Array.isArray(node)) for (const item of node) keywordsIn(item, out);
+    else if (node && typeof node === "object")
+      for (const [key, value] of Object.entries(node)) {
+        if (!parentIsProperties) out.add(key);
+        keywordsIn(value, out, key === "properties" && !parentIsProperties);
+      }
+    return out;
+  };
+
+  it.each(ALL_DETAIL_TYPES)("%s: a draft-04 schema of the whole event, using no later keyword", (dt) => {
+    const doc = JSON.parse(renderDocs().get(`registry/${dt}.schema.json`) ?? "null");
+    expect(doc.$schema).toBe("http://json-schema.org/draft-04/schema#");
+    expect(doc.properties.source).toEqual({ type: "string", enum: ["report-pipeline.reports"] });
+    expect([...keywordsIn(doc, new Set())].filter((k) => LATER_KEYWORDS.has(k))).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   REPORT_EVENT_EXAMPLES,
   REPORT_NOTIFIED_EXAMPLE,
   REPORT_REJECTED_EXAMPLE,
+  safeParseReportEvent,
   truncateBody,
 } from "#events/report-events.schema.js";
 
@@ -147,5 +148,58 @@ describe("truncateBody", () => {
     expect(cut.bodyTruncated).toBe(true);
     expect(Buffer.byteLength(cut.body, "utf8")).toBe(REJECTED_BODY_MAX_BYTES);
     expect(cut.body).toBe("é".repeat(REJECTED_BODY_MAX_BYTES / 2));
+  });
+});
+
+describe("parseReportEvent(raw): a whole EventBridge event", () => {
+  const envelope = (dt: DetailType, detail: unknown = example(dt)) => ({
+    version: "0",
+    id: "7c1f…delivery",
+    "detail-type": dt,
+    source: "report-pipeline.reports",
+    account: "123456789012",
+    time: "2025-08-03T15:46:10Z",
+    region: "eu-west-1",
+    resources: [],
+    detail,
+  });
+  const raise = (raw: unknown): ValidationError => {
+    const result = safeParseReportEvent(raw);
+    if (result.ok) throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
+    return result.error;
+  };
+
+  it.each(ALL_DETAIL_TYPES)(
+    "%s: the object and its JSON text (an SQS body) parse to the typed event",
+    (dt) => {
+      const event = parseReportEvent(envelope(dt));
+      expect(event).toMatchObject({ detailType: dt, detail: example(dt), source: "report-pipeline.reports" });
+      expect(event.id).toBe("7c1f…delivery");
+      expect(parseReportEvent(JSON.stringify(envelope(dt)))).toEqual(event);
+    },
+  );
+
+  it("narrows the detail by detail-type", () => {
+    const event = parseReportEvent(envelope("ReportGenerated"));
+    if (event.detailType !== "ReportGenerated") throw new Error("narrowing");
+    expect(event.detail.uri).toMatch(/^s3:\/\//);
+  });
+
+  it("names the field: detail.<field>, source, detail-type, or the event itself", () => {
+    const generated = example("ReportGenerated");
+    expect(raise(envelope("ReportGenerated", { ...generated, sha256: "x" })).fields).toEqual([
+      "detail.sha256",
+    ]);
+    expect(raise(envelope("ReportGenerated", { ...generated, sha256: "x" })).message).toMatch(
+      /^invalid ReportGenerated event: detail\.sha256: must be 64 lowercase hex characters/,
+    );
+    expect(raise({ ...envelope("ReportGenerated"), detail: undefined }).fields).toEqual(["detail"]);
+    expect(raise({ ...envelope("ReportGenerated"), source: "other.app" }).fields).toEqual(["source"]);
+    expect(raise({ ...envelope("ReportGenerated"), "detail-type": "ReportMade" }).fields).toEqual([
+      "detail-type",
+    ]);
+    expect(raise("{not json").fields).toEqual(["event"]);
+    expect(raise([]).fields).toEqual(["event"]);
+    expect(() => parseReportEvent(42)).toThrow(ValidationError);
   });
 });

@@ -1,7 +1,7 @@
 /** `reports events`: tail report events through a temporary queue + rule that it always removes. */
 import { type Command, Option } from "commander";
 import { ValidationError } from "#events/errors.js";
-import { ALL_DETAIL_TYPES } from "#events/names.js";
+import { ALL_DETAIL_TYPES, type DetailType } from "#events/names.js";
 import { JobIdSchema } from "#events/report-job.schema.js";
 import type { CliContext } from "../context.js";
 import { InterruptedError } from "../errors.js";
@@ -14,7 +14,7 @@ import { addTargetOptions, type TargetCliOptions } from "./target-options.js";
 interface EventsOptions extends TargetCliOptions {
   follow?: boolean;
   timeout?: number | string;
-  detailType?: string[];
+  detailType?: DetailType[];
   jobId?: string[];
   maxEvents?: number | string;
 }
