@@ -108,6 +108,31 @@ export function packEventsPackage(packageDir: string, destination: string): stri
   return join(destination, packed.filename);
 }
 
+/**
+ * A scratch ESM project named `name` in `dir` with the packed tarball installed from it, as another
+ * team's repository would (npm fetches only the package's own dependencies, from its cache or the registry).
+ */
+export function installIntoScratchProject(dir: string, name: string, tarball: string): void {
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name, version: "1.0.0", private: true, type: "module" }),
+  );
+  execFileSync(
+    "npm",
+    [
+      "install",
+      tarball,
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const args = process.argv.slice(2);

@@ -7,13 +7,18 @@
  * must fail to type-check, so the check is one that can fail.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_DETAIL_TYPES, EVENT_SOURCE } from "#events/names.js";
 import { REPORT_EVENT_EXAMPLES } from "#events/report-events.schema.js";
-import { buildEventsPackage, EVENTS_PACKAGE_NAME, packEventsPackage } from "#localstack/events-package.js";
+import {
+  buildEventsPackage,
+  EVENTS_PACKAGE_NAME,
+  installIntoScratchProject,
+  packEventsPackage,
+} from "#localstack/events-package.js";
 import { REPO_ROOT } from "#localstack/local-aws.js";
 
 const TSC = join(REPO_ROOT, "node_modules", ".bin", "tsc");
@@ -94,24 +99,7 @@ describe(`${EVENTS_PACKAGE_NAME} installed from its tarball`, () => {
     tmp = mkdtempSync(join(tmpdir(), "rp-events-package-"));
     tarball = packEventsPackage(buildEventsPackage(join(tmp, "package")), tmp);
     scratch = join(tmp, "consumer");
-    mkdirSync(join(scratch, "src"), { recursive: true });
-    writeFileSync(
-      join(scratch, "package.json"),
-      JSON.stringify({ name: "scratch-consumer", version: "1.0.0", private: true, type: "module" }),
-    );
-    execFileSync(
-      "npm",
-      [
-        "install",
-        tarball,
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--ignore-scripts",
-        "--loglevel=error",
-      ],
-      { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    installIntoScratchProject(scratch, "scratch-consumer", tarball);
     writeFileSync(join(scratch, "src", "consumer.ts"), CONSUMER);
     writeFileSync(join(scratch, "src", "mistyped.ts"), MISTYPED);
     for (const file of ["consumer", "mistyped"]) {

@@ -9,7 +9,7 @@
  * dependencies, which npm would fetch for a real project.)
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { DeleteRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
@@ -17,6 +17,7 @@ import { DeleteQueueCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "#events/error-codes.js";
 import { exampleReportEvent } from "#events/report-events.schema.js";
+import { installIntoScratchProject } from "#localstack/events-package.js";
 import { REPO_ROOT } from "#localstack/local-aws.js";
 import { createTestTopology, type TestTopology } from "#localstack/testing.js";
 
@@ -72,7 +73,6 @@ describe("README: subscribing from your own repository", () => {
     subscriber = `${t.provisioned.topology.prefix}-billing`;
     tmp = mkdtempSync(join(tmpdir(), "rp-subscribing-"));
     scratch = join(tmp, "billing");
-    mkdirSync(join(scratch, "src"), { recursive: true });
 
     // 1. the README's build command, run as written; its install line names the tarball it printed
     const [build, install] = commandLines(block("sh build"));
@@ -87,23 +87,7 @@ describe("README: subscribing from your own repository", () => {
       true,
     );
 
-    writeFileSync(
-      join(scratch, "package.json"),
-      JSON.stringify({ name: "billing", version: "1.0.0", private: true, type: "module" }),
-    );
-    execFileSync(
-      "npm",
-      [
-        "install",
-        tarball,
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--ignore-scripts",
-        "--loglevel=error",
-      ],
-      { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    installIntoScratchProject(scratch, "billing", tarball);
     for (const scope of ["@pulumi", "@aws-sdk"])
       symlinkSync(join(REPO_ROOT, "node_modules", scope), join(scratch, "node_modules", scope));
 
