@@ -62,3 +62,67 @@ export async function updateJson<T>(
   }
   throw new ConcurrentUpdateError(`gave up updating ${key} after ${maxAttempts} conflicting writes`);
 }
+
+type Change<T> = (current: T | undefined) => T | undefined;
+
+interface Waiting {
+  change: Change<unknown>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * `updateJson` for many concurrent callers in one process: the changes that arrive while a document is
+ * being written wait, then go together in the next read-modify-write of it (in arrival order), so a
+ * process's own handlers never race one another for the same document (a day's index is written by
+ * every job of that day). Each caller's promise settles when a write containing its change succeeded,
+ * or with that write's error. Across processes, `updateJson`'s optimistic concurrency still applies.
+ */
+export class JsonDocumentUpdates {
+  private readonly queues = new Map<string, Waiting[]>();
+
+  constructor(private readonly s3: S3Client) {}
+
+  update<T>(bucket: string, key: string, change: Change<T>): Promise<void> {
+    const id = `${bucket}/${key}`;
+    return new Promise<void>((resolve, reject) => {
+      const waiting: Waiting = { change: change as Change<unknown>, resolve, reject };
+      const queue = this.queues.get(id);
+      if (queue) {
+        queue.push(waiting);
+        return;
+      }
+      this.queues.set(id, [waiting]);
+      void this.drain(id, bucket, key);
+    });
+  }
+
+  private async drain(id: string, bucket: string, key: string): Promise<void> {
+    for (;;) {
+      const batch = this.queues.get(id) ?? [];
+      if (batch.length === 0) {
+        this.queues.delete(id);
+        return;
+      }
+      // later arrivals queue behind this write
+      this.queues.set(id, []);
+      try {
+        await updateJson<unknown>(this.s3, bucket, key, (current) => {
+          let value = current;
+          let changed = false;
+          for (const w of batch) {
+            const next = w.change(value);
+            if (next !== undefined) {
+              value = next;
+              changed = true;
+            }
+          }
+          return changed ? value : undefined;
+        });
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+  }
+}

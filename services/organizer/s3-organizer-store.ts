@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { isAwsNotFound } from "#events/aws-errors.js";
 import { indexKey, latestPointerKey } from "#events/s3-layout.js";
-import { updateJson } from "#services/consumers/s3-json-document.js";
+import { JsonDocumentUpdates } from "#services/consumers/s3-json-document.js";
 import {
   addToIndex,
   type DailyIndex,
@@ -22,14 +22,22 @@ import {
 } from "#services/reports/report-index.js";
 import type { OrganizerStore, ReportTags } from "./organizer-store.port.js";
 
-/** Folds one organized report into its day's index and its category's latest pointer. */
-export async function recordInIndexes(s3: S3Client, bucket: string, entry: IndexEntry): Promise<string> {
+/**
+ * Folds one organized report into its day's index and its category's latest pointer. Pass the process's
+ * `JsonDocumentUpdates` so that concurrent reports of the same day share one write of the index.
+ */
+export async function recordInIndexes(
+  s3: S3Client,
+  bucket: string,
+  entry: IndexEntry,
+  documents: JsonDocumentUpdates = new JsonDocumentUpdates(s3),
+): Promise<string> {
   const dayKey = indexKey(entry.generatedAt);
   const day = entry.generatedAt.slice(0, 10);
   // Two independent documents: updated side by side (each under its own optimistic concurrency).
   await Promise.all([
-    updateJson<DailyIndex>(s3, bucket, dayKey, (current) => addToIndex(current, day, entry)),
-    updateJson<LatestPointer>(s3, bucket, latestPointerKey(entry.category), (current) =>
+    documents.update<DailyIndex>(bucket, dayKey, (current) => addToIndex(current, day, entry)),
+    documents.update<LatestPointer>(bucket, latestPointerKey(entry.category), (current) =>
       newerPointer(current, entry),
     ),
   ]);
@@ -37,7 +45,11 @@ export async function recordInIndexes(s3: S3Client, bucket: string, entry: Index
 }
 
 export class S3OrganizerStore implements OrganizerStore {
-  constructor(private readonly s3: S3Client) {}
+  private readonly documents: JsonDocumentUpdates;
+
+  constructor(private readonly s3: S3Client) {
+    this.documents = new JsonDocumentUpdates(s3);
+  }
 
   async exists(bucket: string, key: string): Promise<boolean> {
     try {
@@ -83,6 +95,6 @@ export class S3OrganizerStore implements OrganizerStore {
   }
 
   recordInIndexes(bucket: string, entry: IndexEntry): Promise<string> {
-    return recordInIndexes(this.s3, bucket, entry);
+    return recordInIndexes(this.s3, bucket, entry, this.documents);
   }
 }
