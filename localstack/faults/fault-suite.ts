@@ -32,6 +32,8 @@ import { REPORT_FORMATS } from "#events/report-job.schema.js";
 import { AUDIT_PREFIX, GENERATED_PREFIX, parseAuditFileName, REPORTS_PREFIX } from "#events/s3-layout.js";
 import type { ReportJobDraft } from "#events/submit-report-job.js";
 import { submitReportJobs } from "#events/submit-report-job.js";
+import { readJson } from "#services/consumers/s3-json-document.js";
+import type { DailyIndex } from "#services/reports/report-index.js";
 import type { AwsClients } from "#services/shared/aws.js";
 import { type ServiceProcess, startService } from "../service-process.js";
 import {
@@ -116,6 +118,8 @@ export interface FaultSuiteResult {
     finalFailures: number;
     /** Audit records beyond one per event id. */
     duplicateAuditRecords: number;
+    /** Report objects that the daily index manifests do not list exactly once (lost or repeated index updates). */
+    unindexedReports: number;
     /** Messages left per queue (only non-zero ones are listed), and their sum. */
     messagesLeft: number;
     queuesWithMessages: Record<string, number>;
@@ -478,6 +482,17 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       if (record.detail?.final === true) finalFailed.set(jobId, (finalFailed.get(jobId) ?? 0) + 1);
     });
 
+    // Every report object is listed exactly once in the daily index manifests (concurrent updates lose none).
+    const reportKeys = (await listKeys(t.clients, bucket, REPORTS_PREFIX)).filter(
+      (key) => !key.startsWith(`${REPORTS_PREFIX}_index/`) && !key.endsWith("/latest.json"),
+    );
+    const listed = new Map<string, number>();
+    for (const indexKey of await listKeys(t.clients, bucket, `${REPORTS_PREFIX}_index/`)) {
+      const index = (await readJson<DailyIndex>(t.clients.s3, bucket, indexKey))?.value;
+      for (const entry of index?.reports ?? []) listed.set(entry.key, (listed.get(entry.key) ?? 0) + 1);
+    }
+    const unindexed = reportKeys.filter((key) => listed.get(key) !== 1);
+
     const problems: Record<string, string[]> = {};
     const note = (problem: string, jobId: string) => {
       const list = problems[problem] ?? [];
@@ -518,6 +533,8 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         note(`terminal events: generated ${gen.length}, organized ${org.length}, final failed ${fin}`, jobId);
       for (const count of trail?.records.values() ?? []) duplicateAuditRecords += Math.max(0, count - 1);
     }
+    for (const key of unindexed)
+      note(`report listed ${listed.get(key) ?? 0} times in the daily indexes`, key);
     const finalFailures = [...finalFailed.keys()].filter((id) => jobIds.includes(id)).length;
     for (const id of finalFailed.keys()) note("final ReportFailed", id);
     const queuesWithMessages = Object.fromEntries(Object.entries(left).filter(([, v]) => v > 0));
@@ -538,6 +555,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
         oneTerminalEvent,
         finalFailures,
         duplicateAuditRecords,
+        unindexedReports: unindexed.length,
         messagesLeft,
         queuesWithMessages,
       },
@@ -554,6 +572,7 @@ export async function runFaultSuite(options: FaultSuiteOptions = {}): Promise<Fa
       oneTerminalEvent === n &&
       finalFailures === 0 &&
       duplicateAuditRecords === 0 &&
+      unindexed.length === 0 &&
       messagesLeft === 0;
     return result;
   } finally {
@@ -576,6 +595,7 @@ export function formatFaultSuiteResult(r: FaultSuiteResult): string {
     `  faults: warehouse ${r.faults.warehouse}; S3 puts ${p.faulted.s3Put}/${p.seen.s3Put}; PutEvents ${p.faulted.putEvents}/${p.seen.putEvents}; lost responses s3Put ${p.lostResponses.s3Put}, putEvents ${p.lostResponses.putEvents}; by status 500: ${p.byStatus["500"]}, 503: ${p.byStatus["503"]}; upstream errors ${p.upstreamErrors}; proxied requests ${p.requests}`,
     `  jobs with exactly one report object: ${c.exactlyOneReport}/${r.jobs} (lost ${c.lost}, duplicate objects ${c.duplicateObjects})`,
     `  jobs with exactly one terminal event: ${c.oneTerminalEvent}/${r.jobs} (final failures ${c.finalFailures}, duplicate audit records ${c.duplicateAuditRecords})`,
+    `  report objects not listed exactly once in the daily indexes: ${c.unindexedReports}`,
     `  messages left in queues/DLQs: ${c.messagesLeft} ${JSON.stringify(c.queuesWithMessages)}`,
     ...Object.entries(r.problems).map(([k, ids]) => `  problem: ${k}: ${ids.join(", ")}`),
     `  logs: ${r.logDir}`,

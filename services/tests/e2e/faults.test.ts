@@ -42,6 +42,7 @@ describe("pipeline under faults (kills, warehouse, S3 and EventBridge errors)", 
     expect(result.counts.oneTerminalEvent, report).toBe(JOBS);
     expect(result.counts.finalFailures, report).toBe(0);
     expect(result.counts.duplicateAuditRecords, report).toBe(0);
+    expect(result.counts.unindexedReports, report).toBe(0);
     expect(result.counts.messagesLeft, report).toBe(0);
   }, 170_000);
 });
