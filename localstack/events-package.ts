@@ -133,6 +133,22 @@ export function installIntoScratchProject(dir: string, name: string, tarball: st
   );
 }
 
+/** The compiler options a scratch consumer project type-checks with (ESM, strict), plus `extra`. */
+export function scratchCompilerOptions(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    target: "ES2023",
+    lib: ["ES2023"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    types: ["node"],
+    typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+    outDir: "out",
+    rootDir: "src",
+    ...extra,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const args = process.argv.slice(2);

@@ -18,6 +18,7 @@ import {
   EVENTS_PACKAGE_NAME,
   installIntoScratchProject,
   packEventsPackage,
+  scratchCompilerOptions,
 } from "#localstack/events-package.js";
 import { REPO_ROOT } from "#localstack/local-aws.js";
 
@@ -106,21 +107,12 @@ describe(`${EVENTS_PACKAGE_NAME} installed from its tarball`, () => {
       writeFileSync(
         join(scratch, `tsconfig.${file}.json`),
         JSON.stringify({
-          compilerOptions: {
-            target: "ES2023",
-            lib: ["ES2023"],
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            strict: true,
+          compilerOptions: scratchCompilerOptions({
             noUncheckedIndexedAccess: true,
             exactOptionalPropertyTypes: true,
             // the package's declarations are checked too (zod's, which they reference, are zod's business)
             skipLibCheck: false,
-            types: ["node"],
-            typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
-            outDir: "out",
-            rootDir: "src",
-          },
+          }),
           files: [`src/${file}.ts`],
         }),
       );

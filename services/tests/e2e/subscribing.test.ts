@@ -17,7 +17,7 @@ import { DeleteQueueCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "#events/error-codes.js";
 import { exampleReportEvent } from "#events/report-events.schema.js";
-import { installIntoScratchProject } from "#localstack/events-package.js";
+import { installIntoScratchProject, scratchCompilerOptions } from "#localstack/events-package.js";
 import { REPO_ROOT } from "#localstack/local-aws.js";
 import { createTestTopology, type TestTopology } from "#localstack/testing.js";
 
@@ -99,18 +99,7 @@ describe("README: subscribing from your own repository", () => {
     writeFileSync(
       join(scratch, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          target: "ES2023",
-          lib: ["ES2023"],
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          skipLibCheck: true,
-          types: ["node"],
-          typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
-          outDir: "out",
-          rootDir: "src",
-        },
+        compilerOptions: scratchCompilerOptions({ skipLibCheck: true }),
         include: ["src"],
       }),
     );
